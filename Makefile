@@ -1,0 +1,78 @@
+# Anxin (安心) — the two commands a newcomer needs: `make run` and `make test`.
+# Each bootstraps what it needs and is quick when nothing changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+MODEL     := models/anxin.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# Rasa 3.6 needs Python 3.10 exactly.  Look for one that really runs (a pyenv
+# shim that is not selected refuses to): $ANXIN_PYTHON, python3.10 on PATH,
+# pyenv's versions, the system's.
+PYTHON310 := $(shell for p in "$$ANXIN_PYTHON" python3.10 \
+	$$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -rV) \
+	/usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 \
+	&& { command -v "$$p"; break; }; done)
+
+# What training depends on: when none of it changed, nothing is retrained.
+TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components -type f 2>/dev/null)
+
+.PHONY: help install run test lint validate train eval bench db clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "Anxin needs Python 3.10 (Rasa 3.6 runs on no other)."; \
+	  echo "Install one of:  pyenv install 3.10.13   |   apt-get install python3.10 python3.10-venv   |   uv python install 3.10"; \
+	  echo "or point ANXIN_PYTHON at a python3.10 binary."; exit 1; fi
+	@echo "… creating $(VENV) with $(PYTHON310) and installing (one resolve from pyproject.toml)"
+	@[ -x $(BIN)/python ] || $(PYTHON310) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade "pip>=24" "setuptools>=68,<76" wheel
+	@$(BIN)/python -m pip install -qq -e ".[dev]"
+	@touch $@
+	@echo "✓ $(VENV) ready"
+
+install: $(STAMP) ## create .venv and install (only when pyproject.toml changed)
+
+$(MODEL): $(TRAIN_INPUTS) | $(STAMP)
+	@echo "… training the Rasa model (Rasa's fingerprint reuses what did not change)"
+	@$(BIN)/rasa train --config config.yml --domain bot/domain --data nlu/data bot/data \
+	  --out models --fixed-model-name anxin --quiet
+	@touch $@
+	@echo "✓ model: $(MODEL)"
+
+train: $(MODEL) ## train the model when training data or config changed
+
+db: $(STAMP) ## migrate the database and seed the demo community
+	@$(BIN)/anxin db upgrade >/dev/null && $(BIN)/anxin seed-demo
+
+run: $(MODEL) ## the whole product: action server, Rasa, terminal chat as demo-elder
+	@$(BIN)/anxin run
+
+lint: $(STAMP) ## ruff
+	@$(BIN)/ruff check .
+
+validate: $(STAMP) ## rasa data validate (warnings count as failures)
+	@$(BIN)/rasa data validate --config config.yml --domain bot/domain --data nlu/data bot/data --fail-on-warnings --quiet
+
+test: $(MODEL) ## lint, validate, then the whole test suite
+	@$(MAKE) --no-print-directory lint validate
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
+	@$(BIN)/python -m nlu.evaluate --model $(MODEL) --out bench/results
+	@$(BIN)/python -m knowledge.evaluate --out bench/results/knowledge.md
+
+bench: $(MODEL) ## benchmarks into bench/results/
+	@$(BIN)/python -m bench.turns --out bench/results/turns.md
+
+clean: ## remove the venv, models and run-time state
+	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

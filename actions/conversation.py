@@ -1,0 +1,79 @@
+"""再说一遍 and 说慢点: they work in every state and on every channel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import safe_identify
+from bot.errors import StoreError
+from records import db, profiles
+
+log = logging.getLogger(__name__)
+
+
+def last_answer(tracker: Tracker) -> list[dict[str, Any]]:
+    """The bot messages sent in reply to the user's previous message."""
+    user_seen = 0
+    answer: list[dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            user_seen += 1
+            if user_seen == 2:
+                break
+        elif kind == "bot" and user_seen == 1:
+            answer.append(event)
+    return list(reversed(answer))
+
+
+def replay(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
+        data = message.get("data") or {}
+        dispatcher.utter_message(
+            text=message.get("text"),
+            buttons=data.get("buttons") or None,
+            json_message=data.get("custom") or None,
+        )
+
+
+class ActionRepeat(Action):
+    def name(self) -> str:
+        return "action_repeat"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        messages = last_answer(tracker)
+        if not messages:
+            dispatcher.utter_message(response="utter_nothing_to_repeat")
+            return []
+        replay(dispatcher, messages)
+        return []
+
+
+class ActionSpeakSlower(Action):
+    """Lower the elder's stored speaking rate, then say the last answer again."""
+
+    def name(self) -> str:
+        return "action_speak_slower"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = []
+        identity = safe_identify(tracker)
+        if identity is not None and identity.elder_id is not None and identity.is_elder:
+            try:
+                with db.session_scope() as session:
+                    events.append(SlotSet("speech_rate", profiles.slow_down(session, identity.elder_id)))
+            except StoreError:
+                # The reply is still said; only the stored rate is not lowered.
+                log.warning("could not store a slower speaking rate", exc_info=True)
+        dispatcher.utter_message(response="utter_speak_slower")
+        replay(dispatcher, last_answer(tracker))
+        return events

@@ -1,0 +1,115 @@
+"""The ``anxin`` command: run the product, chat, manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.settings import get_settings, load_env_file
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot import chat, runner
+
+    settings = get_settings()
+    prepare_database(quiet=False)
+    started = runner.start_all(settings)
+    print(f"安心已启动。REST：{settings.rasa_url}/webhooks/rest/webhook   动作服务：{settings.action_url}")
+    print(f"日志：{settings.log_dir}   按 Ctrl-C 停止。")
+    try:
+        if args.no_chat or not sys.stdin.isatty():
+            return runner.wait_forever(started)
+        return chat.chat(settings.rasa_url, args.sender or settings.demo_sender)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("正在停止……", flush=True)
+        runner.stop_all(started)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot import chat
+
+    settings = get_settings()
+    return chat.chat(args.url or settings.rasa_url, args.sender or settings.demo_sender)
+
+
+def prepare_database(quiet: bool = True) -> None:
+    """Migrate, then seed the demo community (idempotent: adds only what is missing)."""
+    from records import db, migrate, seed
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    with db.session_scope(settings.database_url) as session:
+        added = seed.seed_demo(session, settings.device_token, settings.timezone)
+    if not quiet:
+        print(f"✓ 数据库已就绪（新增 {added} 条演示数据）")
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from records import migrate
+
+    url = get_settings().database_url
+    if args.action == "upgrade":
+        migrate.upgrade(url)
+    elif args.action == "downgrade":
+        migrate.downgrade(url, args.revision or "base")
+    print(migrate.current(url) or "(empty)")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from records import db, seed
+
+    settings = get_settings()
+    with db.session_scope(settings.database_url) as session:
+        added = seed.seed_demo(session, settings.device_token, settings.timezone)
+    print(f"demo community ready ({added} rows added)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anxin", description="安心: care assistant for older people")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the action server and Rasa, then chat")
+    run.add_argument("--no-chat", action="store_true", help="serve only; no terminal chat")
+    run.add_argument("--sender", help="chat as this REST sender (default: demo-elder)")
+    run.set_defaults(func=cmd_run)
+
+    chat = sub.add_parser("chat", help="chat with a running Rasa server")
+    chat.add_argument("--sender", help="REST sender id (default: demo-elder)")
+    chat.add_argument("--url", help="Rasa server URL (default from settings)")
+    chat.set_defaults(func=cmd_chat)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?")
+    db.set_defaults(func=cmd_db)
+
+    seed = sub.add_parser("seed-demo", help="create the demo community (idempotent)")
+    seed.set_defaults(func=cmd_seed_demo)
+
+    try:
+        from voice.cli import add_parsers
+    except ImportError:  # the voice package is optional at this layer
+        add_parsers = None
+    if add_parsers is not None:
+        add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_env_file()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

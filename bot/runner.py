@@ -1,0 +1,143 @@
+"""``anxin run``: the whole product on one machine, as one process group.
+
+Starts the action server and the Rasa server (REST channel, HTTP API on
+localhost), waits until each answers, prints the URLs, then hands the
+terminal to the chat.  Ctrl-C stops everything.  Logs go to ``var/log/``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bot.settings import ROOT, Settings
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    log_path: Path
+    ready: callable = field(default=lambda response: response.ok)
+    process: subprocess.Popen | None = None
+
+    def start(self, env: dict[str, str]) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def is_ready(self) -> bool:
+        try:
+            return bool(self.ready(requests.get(self.health_url, timeout=2)))
+        except requests.RequestException:
+            return False
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def model_file(settings: Settings) -> Path:
+    return settings.model_path / "anxin.tar.gz"
+
+
+def child_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env.update(settings.rasa_env())
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def services(settings: Settings) -> list[Service]:
+    python = sys.executable
+    logs = settings.log_dir
+    return [
+        Service(
+            "action server",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            f"http://127.0.0.1:{settings.action_port}/health",
+            logs / "actions.log",
+        ),
+        Service(
+            "Rasa server",
+            [
+                python, "-m", "rasa", "run", "--enable-api",
+                "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+                "--model", str(model_file(settings)),
+                "--endpoints", str(ROOT / "endpoints.yml"),
+                "--credentials", str(ROOT / "credentials.yml"),
+            ],
+            f"{settings.rasa_url}/status",
+            logs / "rasa.log",
+            ready=lambda r: r.ok and bool(r.json().get("model_file")),
+        ),
+    ]
+
+
+def start_all(
+    settings: Settings, say=print, timeout: float = 240.0, base_env: dict[str, str] | None = None
+) -> list[Service]:
+    """Start every service and wait until each is ready; stop all on failure."""
+    if not model_file(settings).is_file():
+        raise SystemExit(f"没有找到训练好的模型 {model_file(settings)}：请先运行 make train")
+    env = child_env(settings, base_env)
+    started: list[Service] = []
+    try:
+        for service in services(settings):
+            say(f"… 启动 {service.name}（日志：{service.log_path}）")
+            service.start(env)
+            started.append(service)
+        deadline = time.monotonic() + timeout
+        for service in started:
+            while not service.is_ready():
+                code = service.exited()
+                if code is not None:
+                    raise RuntimeError(f"{service.name} exited with code {code}; see {service.log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service.name} not ready after {timeout:.0f}s; see {service.log_path}")
+                time.sleep(0.5)
+            say(f"✓ {service.name} 已就绪：{service.health_url.rsplit('/', 1)[0]}")
+    except BaseException:
+        stop_all(started)
+        raise
+    return started
+
+
+def stop_all(started: list[Service]) -> None:
+    for service in reversed(started):
+        service.stop()
+
+
+def wait_forever(started: list[Service]) -> int:
+    """Block until a service dies or we are interrupted."""
+    while True:
+        for service in started:
+            code = service.exited()
+            if code is not None:
+                print(f"{service.name} stopped (code {code}); see {service.log_path}", file=sys.stderr)
+                return 1
+        time.sleep(1)

@@ -1,0 +1,142 @@
+"""The one place that reads the environment.
+
+Every secret, URL and port comes from an ``ANXIN_*`` variable; the defaults
+make ``make run`` work on a fresh machine with nothing set (SQLite under
+``var/``, servers on localhost).  ``.env.example`` documents every variable and
+holds the working demo values; ``load_env_file`` fills in what the process
+environment does not already set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _path(env: dict[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    path = Path(raw) if raw else default
+    return path if path.is_absolute() else ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Frozen run-time settings; build one with :meth:`from_env`."""
+
+    var_dir: Path
+    database_url: str
+    tracker_url: str
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    console_port: int = 8000
+    model_path: Path = ROOT / "models"
+    timezone: str = "Asia/Shanghai"
+    demo_sender: str = "demo-elder"
+    wechat_token: str = field(default="", repr=False)
+    wechat_aes_key: str = field(default="", repr=False)
+    wechat_app_id: str = ""
+    wechat_app_secret: str = field(default="", repr=False)
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_secret_token: str = field(default="", repr=False)
+    device_token: str = field(default="", repr=False)
+    redis_url: str = ""
+    vosk_model_path: Path | None = None
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    def rasa_env(self) -> dict[str, str]:
+        """The variables ``endpoints.yml`` and ``credentials.yml`` expand."""
+        return {
+            "ANXIN_ACTION_ENDPOINT": self.action_url,
+            "ANXIN_TRACKER_URL": self.tracker_url,
+        }
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = _path(env, "ANXIN_VAR_DIR", ROOT / "var")
+        default_db = f"sqlite:///{var_dir / 'anxin.db'}"
+        vosk = env.get("ANXIN_VOSK_MODEL", "").strip()
+        return cls(
+            var_dir=var_dir,
+            database_url=env.get("ANXIN_DATABASE_URL", "").strip() or default_db,
+            tracker_url=env.get("ANXIN_TRACKER_URL", "").strip()
+            or f"sqlite:///{var_dir / 'tracker.db'}",
+            rasa_host=env.get("ANXIN_RASA_HOST", "").strip() or "127.0.0.1",
+            rasa_port=_int(env, "ANXIN_RASA_PORT", 5005),
+            action_port=_int(env, "ANXIN_ACTION_PORT", 5055),
+            console_port=_int(env, "ANXIN_CONSOLE_PORT", 8000),
+            model_path=_path(env, "ANXIN_MODEL_DIR", ROOT / "models"),
+            timezone=env.get("ANXIN_TIMEZONE", "").strip() or "Asia/Shanghai",
+            demo_sender=env.get("ANXIN_DEMO_SENDER", "").strip() or "demo-elder",
+            wechat_token=env.get("ANXIN_WECHAT_TOKEN", ""),
+            wechat_aes_key=env.get("ANXIN_WECHAT_AES_KEY", ""),
+            wechat_app_id=env.get("ANXIN_WECHAT_APP_ID", ""),
+            wechat_app_secret=env.get("ANXIN_WECHAT_APP_SECRET", ""),
+            telegram_bot_token=env.get("ANXIN_TELEGRAM_BOT_TOKEN", ""),
+            telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
+            device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
+            redis_url=env.get("ANXIN_REDIS_URL", "").strip(),
+            vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
+        )
+
+
+def parse_env_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=value`` lines (``#`` comments, optional quotes) from a dotenv file."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def load_env_file(root: Path = ROOT) -> dict[str, str]:
+    """Put ``.env`` (the deployment's) then ``.env.example`` (demo values) into
+    ``os.environ`` without overriding anything already set.  Returns what was set."""
+    added: dict[str, str] = {}
+    for name in (".env", ".env.example"):
+        for key, value in parse_env_file(root / name).items():
+            if key not in os.environ:
+                os.environ[key] = value
+                added[key] = value
+    get_settings.cache_clear()
+    return added
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

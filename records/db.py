@@ -1,0 +1,114 @@
+"""Engines and sessions, made on demand (never at import).
+
+``session_scope()`` is the unit of work the service API runs in: it commits
+when the block ends cleanly, rolls back otherwise, and turns "the database is
+not there" into :class:`~bot.errors.StoreUnavailable` so that callers can give
+an honest answer instead of a false confirmation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import StoreUnavailable
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+_factories: dict[str, sessionmaker] = {}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn) -> None:
+    # Take SQLite's write lock at BEGIN, so read-then-write transactions
+    # (check a slot, then book it) serialise instead of failing half-way.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for ``url`` (SQLite or PostgreSQL), 2.0-style."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            future=True,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The shared engine for ``url`` (default: the settings' database)."""
+    if url is None:
+        from bot.settings import get_settings
+
+        url = get_settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+            _factories[url] = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+        return engine
+
+
+def session_factory(url: str | None = None) -> sessionmaker:
+    return _factory_for(get_engine(url))
+
+
+def _factory_for(engine: Engine) -> sessionmaker:
+    with _lock:
+        for key, known in _engines.items():
+            if known is engine:
+                return _factories[key]
+    raise RuntimeError("engine not made by get_engine")
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction: commit on success, roll back on error."""
+    factory = session_factory(url)
+    try:
+        session: Session = factory()
+    except (OperationalError, DBAPIError) as exc:  # pragma: no cover - connect is lazy
+        raise StoreUnavailable("the care-records database cannot be reached") from exc
+    try:
+        yield session
+        session.commit()
+    except (OperationalError, DBAPIError) as exc:
+        session.rollback()
+        if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
+            raise StoreUnavailable("the care-records database cannot be reached") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests, and before forking workers)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _factories.clear()

@@ -1,0 +1,30 @@
+from sqlalchemy import func, select
+
+from bot import cli
+from bot.settings import get_settings
+from records import db
+from records.models import Person
+
+
+def test_db_upgrade_and_seed_demo(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ANXIN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["db", "upgrade"]) == 0
+        assert cli.main(["seed-demo"]) == 0
+        assert cli.main(["seed-demo"]) == 0
+        out = capsys.readouterr().out
+        assert "(0 rows added)" in out
+        with db.session_scope(url) as session:
+            assert session.scalar(select(func.count()).select_from(Person).where(Person.role == "elder")) == 1
+    finally:
+        db.dispose_all()
+        get_settings.cache_clear()
+
+
+def test_help_lists_the_commands(capsys):
+    parser = cli.build_parser()
+    text = parser.format_help()
+    for command in ("run", "chat", "db", "seed-demo"):
+        assert command in text

@@ -1,0 +1,38 @@
+import pytest
+from sqlalchemy import select, text
+
+from bot.errors import StoreUnavailable
+from records import db
+from records.models import Person
+
+
+def test_session_scope_rolls_back_on_error(migrated_url):
+    with pytest.raises(RuntimeError):
+        with db.session_scope(migrated_url) as session:
+            session.add(Person(role="elder", name="回滚", phone="0"))
+            session.flush()
+            raise RuntimeError("boom")
+    with db.session_scope(migrated_url) as session:
+        assert session.execute(select(Person).where(Person.name == "回滚")).first() is None
+
+
+def test_a_database_that_is_down_raises_store_unavailable():
+    url = "postgresql://postgres@127.0.0.1:1/nowhere"
+    try:
+        with pytest.raises(StoreUnavailable):
+            with db.session_scope(url) as session:
+                session.execute(text("SELECT 1"))
+    finally:
+        db.dispose_all()
+
+
+def test_sqlite_enforces_foreign_keys(sqlite_url):
+    from sqlalchemy.exc import IntegrityError
+
+    from records import migrate
+    from records.models import FamilyLink
+
+    migrate.upgrade(sqlite_url)
+    with pytest.raises(IntegrityError):
+        with db.session_scope(sqlite_url) as session:
+            session.add(FamilyLink(elder_id=999, family_id=998, relation="女儿"))
