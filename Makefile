@@ -73,6 +73,7 @@ eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
 
 bench: $(MODEL) ## benchmarks into bench/results/
 	@$(BIN)/python -m bench.turns --out bench/results/turns.md
+	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
 
 clean: ## remove the venv, models and run-time state
 	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,6 +58,27 @@ class Service:
             self.process.wait()
         except ProcessLookupError:
             pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment for a private copy of the product (tests, benchmarks):
+    its own SQLite files under ``base_dir`` and free ports."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        ANXIN_VAR_DIR=str(base_dir / "var"),
+        ANXIN_DATABASE_URL=f"sqlite:///{base_dir / 'anxin.db'}",
+        ANXIN_TRACKER_URL=f"sqlite:///{base_dir / 'tracker.db'}",
+        ANXIN_RASA_PORT=str(free_port()),
+        ANXIN_ACTION_PORT=str(free_port()),
+        ANXIN_MODEL_DIR=str(model_dir),
+    )
+    return env
 
 
 def model_file(settings: Settings) -> Path:

@@ -25,3 +25,11 @@ def slow_down(session: Session, elder_id: int) -> int:
         raise NotFound(f"no profile for elder {elder_id}")
     profile.speech_rate = max(SLOWEST_RATE, profile.speech_rate - RATE_STEP)
     return profile.speech_rate
+
+
+def voice(session: Session, elder_id: int) -> tuple[str, int]:
+    """(language, words per minute) the speaker should use for this elder."""
+    profile = session.get(ElderProfile, elder_id)
+    if profile is None:
+        raise NotFound(f"no profile for elder {elder_id}")
+    return profile.voice_language, profile.speech_rate

@@ -2,64 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import requests
 
-from bot import runner
-from bot.settings import ROOT, Settings
-from records import db, migrate, seed
+from bot.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def model_dir(tmp_root: Path) -> Path:
-    """The repo's trained model (make test trains it), or one trained here."""
-    if (ROOT / "models" / "anxin.tar.gz").is_file():
-        return ROOT / "models"
-    out = tmp_root / "models"
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "bot/domain",
-         "--data", "nlu/data", "bot/data", "--out", str(out), "--fixed-model-name", "anxin"],
-        cwd=ROOT, check=True, timeout=900,
-    )
-    return out
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("anxin-run")
-    env = dict(os.environ)
-    env.update(
-        ANXIN_VAR_DIR=str(tmp / "var"),
-        ANXIN_DATABASE_URL=f"sqlite:///{tmp / 'anxin.db'}",
-        ANXIN_TRACKER_URL=f"sqlite:///{tmp / 'tracker.db'}",
-        ANXIN_RASA_PORT=str(free_port()),
-        ANXIN_ACTION_PORT=str(free_port()),
-        ANXIN_MODEL_DIR=str(model_dir(tmp)),
-        ANXIN_DEVICE_TOKEN="integration-device-token",
-    )
-    settings = Settings.from_env(env)
-    migrate.upgrade(settings.database_url)
-    with db.session_scope(settings.database_url) as session:
-        seed.seed_demo(session, settings.device_token)
-    db.dispose_all()
-    started = runner.start_all(settings, say=lambda _msg: None, base_env=env)
-    try:
-        yield settings
-    finally:
-        runner.stop_all(started)
 
 
 def say(settings: Settings, text: str, sender: str = "demo-elder") -> list[str]:

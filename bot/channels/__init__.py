@@ -1,0 +1,1 @@
+"""Rasa input/output channels for devices and messengers (``/webhooks/<name>/webhook``)."""

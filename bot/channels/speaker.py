@@ -1,0 +1,191 @@
+"""The smart-speaker channel: ``/webhooks/speaker/...``.
+
+A device authenticates with its id and a bearer token (stored hashed in
+``devices``); its turns run as sender ``speaker:<device_id>``, which maps to
+the elder the device belongs to.  A ``message_id`` makes a resent message
+(an emergency retried after a network cut) one turn: the retry gets the
+first reply back.  Replies carry the elder's voice settings so the device
+speaks at the elder's own rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.errors import StoreError
+from records import announcements, db, inbox, people, profiles
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "speaker"
+MAX_TEXT_CHARS = 500
+
+
+async def blocking(fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+def _authenticate(device_id: str, token: str) -> int | None:
+    with db.session_scope() as session:
+        return people.device_elder(session, device_id, token)
+
+
+def _claim(key: str) -> inbox.ClaimResult:
+    with db.session_scope() as session:
+        return inbox.claim(session, CHANNEL, key)
+
+
+def _finish(key: str, reply: list) -> None:
+    with db.session_scope() as session:
+        inbox.finish(session, CHANNEL, key, reply)
+
+
+def _release(key: str) -> None:
+    with db.session_scope() as session:
+        inbox.release(session, CHANNEL, key)
+
+
+def _voice(elder_id: int) -> dict[str, Any]:
+    with db.session_scope() as session:
+        language, rate = profiles.voice(session, elder_id)
+    return {"language": language, "rate": rate}
+
+
+def _pending(elder_id: int) -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return [{"id": a.id, "kind": a.kind, "text": a.text} for a in announcements.pending(session, elder_id)]
+
+
+def _ack(elder_id: int, ids: list[int]) -> int:
+    with db.session_scope() as session:
+        return announcements.acknowledge(session, elder_id, ids)
+
+
+def error(status: int, code: str, message: str) -> response.HTTPResponse:
+    return response.json({"error": code, "message": message}, status=status)
+
+
+class SpeakerInput(InputChannel):
+    """Input channel for the speakers in elders' homes."""
+
+    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS) -> None:
+        self.max_text_chars = max_text_chars
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SpeakerInput:
+        credentials = credentials or {}
+        return cls(int(credentials.get("max_text_chars") or MAX_TEXT_CHARS))
+
+    async def _device(self, request: Request, device_id: Any) -> tuple[int | None, response.HTTPResponse | None]:
+        if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
+            return None, error(400, "bad_device_id", "device_id must be a short string")
+        token = _bearer(request)
+        if not token:
+            return None, error(401, "unauthorized", "missing bearer token")
+        try:
+            elder_id = await blocking(_authenticate, device_id, token)
+        except StoreError:
+            log.warning("records unavailable while authenticating a speaker")
+            return None, error(503, "unavailable", "try again shortly")
+        if elder_id is None:
+            return None, error(401, "unauthorized", "unknown device or wrong token")
+        return elder_id, None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("speaker_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - sanic raises its own on malformed JSON
+                body = None
+            if not isinstance(body, dict):
+                return error(400, "bad_json", "body must be a JSON object")
+            elder_id, refusal = await self._device(request, body.get("device_id"))
+            if refusal is not None:
+                return refusal
+            text, key = body.get("text"), body.get("message_id")
+            if not isinstance(text, str) or not text.strip():
+                return error(400, "empty_text", "text must be a non-empty string")
+            if len(text) > self.max_text_chars:
+                return error(413, "text_too_long", f"text is limited to {self.max_text_chars} characters")
+            if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 128):
+                return error(400, "bad_message_id", "message_id must be a string of at most 128 characters")
+            return await self._turn(on_new_message, body["device_id"], elder_id, text.strip(), key)
+
+        @hook.route("/announcements", methods=["GET"])
+        async def fetch(request: Request) -> response.HTTPResponse:
+            elder_id, refusal = await self._device(request, request.args.get("device_id"))
+            if refusal is not None:
+                return refusal
+            return response.json({"announcements": await blocking(_pending, elder_id)})
+
+        @hook.route("/announcements/ack", methods=["POST"])
+        async def ack(request: Request) -> response.HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001
+                body = None
+            if not isinstance(body, dict):
+                return error(400, "bad_json", "body must be a JSON object")
+            elder_id, refusal = await self._device(request, body.get("device_id"))
+            if refusal is not None:
+                return refusal
+            ids = body.get("ids")
+            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                return error(400, "bad_ids", "ids must be a list of integers")
+            return response.json({"acknowledged": await blocking(_ack, elder_id, ids)})
+
+        return hook
+
+    async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
+        if key is not None:
+            claimed = await blocking(_claim, key)
+            if claimed.claim is inbox.Claim.DONE:
+                return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
+            if claimed.claim is inbox.Claim.IN_PROGRESS:
+                return response.json({"messages": [], "status": "in_progress", "duplicate": True}, status=202)
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    f"{CHANNEL}:{device_id}",
+                    input_channel=CHANNEL,
+                    metadata={"device_id": device_id, "message_id": key},
+                )
+            )
+        except Exception:  # noqa: BLE001 - the device must hear that it failed, and retry
+            log.exception("speaker turn failed (device %s)", device_id)
+            if key is not None:
+                await blocking(_release, key)
+            return error(503, "unavailable", "the assistant could not handle this message; retry")
+        messages = [
+            {k: v for k, v in m.items() if k in ("text", "buttons", "custom", "image")} for m in collector.messages
+        ]
+        if key is not None:
+            await blocking(_finish, key, messages)
+        return response.json({"messages": messages, "voice": await blocking(_voice, elder_id)})

@@ -1,0 +1,45 @@
+"""The per-elder queue of things a speaker says on its own."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from records.models import Announcement, utcnow
+
+
+def enqueue(session: Session, elder_id: int, kind: str, text: str, not_before=None) -> Announcement:
+    announcement = Announcement(elder_id=elder_id, kind=kind, text=text, not_before=not_before or utcnow())
+    session.add(announcement)
+    session.flush()
+    return announcement
+
+
+def pending(session: Session, elder_id: int, limit: int = 10) -> list[Announcement]:
+    """Due announcements not yet heard, oldest first (redelivered until acknowledged)."""
+    rows = session.execute(
+        select(Announcement)
+        .where(
+            Announcement.elder_id == elder_id,
+            Announcement.heard_at.is_(None),
+            Announcement.not_before <= utcnow(),
+        )
+        .order_by(Announcement.not_before, Announcement.id)
+        .limit(limit)
+    ).scalars().all()
+    now = utcnow()
+    for row in rows:
+        row.delivered_at = row.delivered_at or now
+    return list(rows)
+
+
+def acknowledge(session: Session, elder_id: int, ids: list[int]) -> int:
+    """Mark announcements heard; only the elder's own ids count."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Announcement)
+        .where(Announcement.elder_id == elder_id, Announcement.id.in_(ids), Announcement.heard_at.is_(None))
+        .values(heard_at=utcnow())
+    )
+    return result.rowcount or 0

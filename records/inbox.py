@@ -1,0 +1,71 @@
+"""Durable de-duplication of inbound channel messages.
+
+``claim`` inserts (channel, key) under a unique constraint: the first caller
+gets ``Claim.NEW`` and handles the turn; a retry gets the stored reply
+(``Claim.DONE``) or learns the first copy is still being handled
+(``Claim.IN_PROGRESS``).  Works across processes and restarts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from records.models import InboundMessage, utcnow
+
+
+class Claim(enum.Enum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claim: Claim
+    reply: list | None = None
+
+
+def claim(session: Session, channel: str, key: str) -> ClaimResult:
+    """Claim a message id; commit happens in the caller's unit of work."""
+    try:
+        with session.begin_nested():
+            session.add(InboundMessage(channel=channel, message_key=key))
+        return ClaimResult(Claim.NEW)
+    except IntegrityError:
+        row = session.execute(
+            select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.message_key == key)
+        ).scalar_one()
+        if row.status == "done":
+            return ClaimResult(Claim.DONE, json.loads(row.reply or "[]"))
+        return ClaimResult(Claim.IN_PROGRESS)
+
+
+def finish(session: Session, channel: str, key: str, reply: list) -> None:
+    row = session.execute(
+        select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.message_key == key)
+    ).scalar_one()
+    row.status = "done"
+    row.reply = json.dumps(reply, ensure_ascii=False)
+
+
+def release(session: Session, channel: str, key: str) -> None:
+    """Forget a claim whose turn failed, so that the sender's retry is handled."""
+    session.execute(
+        delete(InboundMessage).where(
+            InboundMessage.channel == channel,
+            InboundMessage.message_key == key,
+            InboundMessage.status == "processing",
+        )
+    )
+
+
+def prune(session: Session, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < utcnow() - older_than))
+    return result.rowcount or 0

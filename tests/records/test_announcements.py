@@ -1,0 +1,17 @@
+import datetime as dt
+
+from records import announcements, db, people, seed
+from records.models import utcnow
+
+
+def test_pending_respects_not_before_and_acknowledgement(migrated_url):
+    with db.session_scope(migrated_url) as session:
+        seed.seed_demo(session, "tok")
+        elder = people.identify(session, "demo-elder").person_id
+        now_id = announcements.enqueue(session, elder, "reminder", "该吃降压药了。").id
+        announcements.enqueue(session, elder, "reminder", "明天的事", not_before=utcnow() + dt.timedelta(hours=1))
+    with db.session_scope(migrated_url) as session:
+        assert [a.id for a in announcements.pending(session, elder)] == [now_id]
+        assert announcements.acknowledge(session, elder + 1000, [now_id]) == 0
+        assert announcements.acknowledge(session, elder, [now_id]) == 1
+        assert announcements.pending(session, elder) == []

@@ -1,0 +1,36 @@
+from concurrent.futures import ThreadPoolExecutor
+
+from records import db, inbox
+
+
+def claim(url, key):
+    with db.session_scope(url) as session:
+        return inbox.claim(session, "wechat", key)
+
+
+def test_first_claim_is_new_then_in_progress_then_done(migrated_url):
+    assert claim(migrated_url, "m1").claim is inbox.Claim.NEW
+    assert claim(migrated_url, "m1").claim is inbox.Claim.IN_PROGRESS
+    with db.session_scope(migrated_url) as session:
+        inbox.finish(session, "wechat", "m1", [{"text": "好的"}])
+    done = claim(migrated_url, "m1")
+    assert done.claim is inbox.Claim.DONE and done.reply == [{"text": "好的"}]
+
+
+def test_keys_are_per_channel(migrated_url):
+    assert claim(migrated_url, "same").claim is inbox.Claim.NEW
+    with db.session_scope(migrated_url) as session:
+        assert inbox.claim(session, "telegram", "same").claim is inbox.Claim.NEW
+
+
+def test_a_released_claim_can_be_retried(migrated_url):
+    claim(migrated_url, "m2")
+    with db.session_scope(migrated_url) as session:
+        inbox.release(session, "wechat", "m2")
+    assert claim(migrated_url, "m2").claim is inbox.Claim.NEW
+
+
+def test_concurrent_retries_make_exactly_one_turn(migrated_url):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: claim(migrated_url, "storm").claim, range(16)))
+    assert results.count(inbox.Claim.NEW) == 1
