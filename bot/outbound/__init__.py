@@ -1,0 +1,1 @@
+"""Outgoing messages: the channel-adapter interface the worker sends through."""
