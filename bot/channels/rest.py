@@ -1,0 +1,100 @@
+"""The REST channel (``/webhooks/rest/webhook``), hardened.
+
+Rasa's own REST channel answers a JSON list with a 500, a non-string sender
+with silence, lets the body choose its ``input_channel``, and logs the
+user's text when a turn fails.  This one checks the body first (400 with a
+clear reason), always runs as channel ``rest``, never logs message text
+(it may be health data), and keeps an over-long message to its first part,
+or to the part around an emergency when one is found in it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 1000
+MAX_SENDER_CHARS = 128
+
+
+def emergency_window(text: str, limit: int) -> str | None:
+    """The ``limit`` characters around the first emergency in ``text``, if any."""
+    try:
+        from nlu.components.emergency_rules import detect
+    except ImportError:
+        return None
+    for start in range(0, len(text), limit // 2):
+        window = text[start : start + limit]
+        if detect(window) is not None:
+            return window
+    return None
+
+
+def shorten(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, bool]:
+    """(text to process, whether it was cut)."""
+    if len(text) <= limit:
+        return text, False
+    return emergency_window(text, limit) or text[:limit], True
+
+
+def bad_request(code: str, message: str) -> response.HTTPResponse:
+    return response.json({"error": code, "message": message}, status=400)
+
+
+class RestInput(InputChannel):
+    """``POST {"sender": "...", "message": "...", "metadata": {...}}`` → the bot's messages."""
+
+    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS) -> None:
+        self.max_text_chars = max_text_chars
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
+        credentials = credentials or {}
+        return cls(int(credentials.get("max_text_chars") or MAX_TEXT_CHARS))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("anxin_rest_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - sanic raises its own on malformed JSON
+                body = None
+            if not isinstance(body, dict):
+                return bad_request("bad_json", "body must be a JSON object")
+            sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return bad_request("bad_sender", f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+            if not isinstance(text, str) or not text.strip():
+                return bad_request("bad_message", "message must be a non-empty string")
+            if metadata is not None and not isinstance(metadata, dict):
+                return bad_request("bad_metadata", "metadata must be a JSON object")
+            text, cut = shorten(text.strip(), self.max_text_chars)
+            metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
+            except Exception:  # noqa: BLE001 - answer honestly, log without the text
+                log.exception("REST turn failed (sender hash %s)", hash(sender) & 0xFFFF)
+                return response.json(
+                    {"error": "unavailable", "message": "the assistant could not handle this message"}, status=503
+                )
+            return response.json(collector.messages)
+
+        return hook

@@ -1,0 +1,57 @@
+"""The hardened REST channel against the running Rasa server."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bot.channels.rest import shorten
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def post(settings, body):
+    return requests.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[], "text", 5, {"message": "你好"}, {"sender": 5, "message": "你好"}, {"sender": "x" * 200, "message": "你好"},
+     {"sender": "demo-elder"}, {"sender": "demo-elder", "message": "   "}, {"sender": "demo-elder", "message": ["你好"]},
+     {"sender": "demo-elder", "message": "你好", "metadata": "x"}],
+)
+def test_malformed_bodies_get_a_400_with_a_reason(servers, body):
+    reply = post(servers, body)
+    assert reply.status_code == 400
+    assert reply.json()["error"]
+
+
+def test_broken_json_is_a_400(servers):
+    reply = requests.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook", data=b"{oops", headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert reply.status_code == 400
+
+
+def test_a_100000_character_message_still_gets_an_answer(servers):
+    reply = post(servers, {"sender": "long-talker", "message": "你好" + "啊" * 100_000})
+    assert reply.status_code == 200
+    assert reply.json() and reply.json()[0]["text"]
+
+
+def test_input_channel_cannot_be_spoofed(servers):
+    post(servers, {"sender": "spoofer", "message": "你好", "input_channel": "speaker"})
+    tracker = requests.get(f"{servers.rasa_url}/conversations/spoofer/tracker", timeout=10).json()
+    assert tracker["latest_input_channel"] == "rest"
+
+
+def test_shorten_keeps_short_text_and_cuts_long_text():
+    assert shorten("你好", 10) == ("你好", False)
+    text, cut = shorten("啊" * 50, 10)
+    assert cut and len(text) == 10
+
+
+def test_an_emergency_deep_in_a_long_message_is_what_is_kept():
+    text = "今天天气不错" * 8000 + "我摔倒了起不来" + "啊" * 50_000
+    kept, cut = shorten(text, 1000)
+    assert cut and "我摔倒了起不来" in kept
