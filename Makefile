@@ -35,8 +35,9 @@ $(STAMP): pyproject.toml
 	  echo "or point ANXIN_PYTHON at a python3.10 binary."; exit 1; fi
 	@echo "… creating $(VENV) with $(PYTHON310) and installing (one resolve from pyproject.toml)"
 	@[ -x $(BIN)/python ] || $(PYTHON310) -m venv $(VENV)
-	@$(BIN)/python -m pip install -qq --upgrade "pip>=24" "setuptools>=68,<76" wheel
+	@$(BIN)/python -m pip install -qq --upgrade "pip>=24"
 	@$(BIN)/python -m pip install -qq -e ".[dev]"
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; echo "The environment is inconsistent: run make clean, then make install."; exit 1; }
 	@touch $@
 	@echo "✓ $(VENV) ready"
 
