@@ -23,7 +23,7 @@ PYTHON310 := $(shell for p in "$$ANXIN_PYTHON" python3.10 \
 # What training depends on: when none of it changed, nothing is retrained.
 TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components -type f 2>/dev/null)
 
-.PHONY: help install run test lint validate train eval bench db clean
+.PHONY: help install run test stories lint validate train eval bench db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,9 +64,17 @@ lint: $(STAMP) ## ruff
 validate: $(STAMP) ## rasa data validate (warnings count as failures)
 	@$(BIN)/rasa data validate --config config.yml --domain bot/domain --data nlu/data bot/data --fail-on-warnings --quiet
 
-test: $(MODEL) ## lint, validate, then the whole test suite
+test: $(MODEL) ## lint, validate, the whole test suite, then the test stories
 	@$(MAKE) --no-print-directory lint validate
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory stories
+
+stories: $(MODEL) ## rasa test core on tests/stories, failing on any wrong prediction
+	@mkdir -p var
+	@$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	  --out var/test-results --quiet >/dev/null 2>var/test-stories.log \
+	  || { tail -40 var/test-stories.log; cat var/test-results/failed_test_stories.yml 2>/dev/null; exit 1; }
+	@echo "✓ test stories: no prediction errors"
 
 eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
 	@$(BIN)/python -m nlu.evaluate --model $(MODEL) --out bench/results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from bot.settings import get_settings, load_env_file
@@ -14,6 +15,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     prepare_database(quiet=False)
+    # A SIGTERM (systemd, kill, a test harness) stops the children too.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     started = runner.start_all(settings)
     print(f"安心已启动。REST：{settings.rasa_url}/webhooks/rest/webhook   动作服务：{settings.action_url}")
     print(f"日志：{settings.log_dir}   按 Ctrl-C 停止。")
@@ -26,6 +29,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         print("正在停止……", flush=True)
         runner.stop_all(started)
+
+
+def _raise_interrupt(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
