@@ -1,0 +1,1 @@
+"""Anxin NLU: training data, lookups and custom Rasa graph components."""

@@ -1,0 +1,107 @@
+"""Emergency rules (pure) and the EmergencyDetector wrapper."""
+
+from pathlib import Path
+
+import pytest
+
+from nlu.components.emergency_rules import analyse, detect, normalize
+from nlu.evaluate import read_utterances, score_emergency
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我刚摔了", "fall"),
+        ("我摔了一跤爬不起来", "fall"),
+        ("救命", "call_for_help"),
+        ("就命啊", "call_for_help"),
+        ("快叫１２０", "call_for_help"),
+        ("没摔倒但是胸口疼得厉害", "chest_pain"),
+        ("帮我约个心内科 哎哟我摔倒了起不来 明天上午", "fall"),
+        ("帮我约个心内科哎哟我摔倒了起不来明天上午", "fall"),
+        ("我不小心摔了一跤起不来了", "fall"),
+        ("我手抖出冷汗心慌头晕", "hypoglycaemia"),
+        ("去年摔过一次今天又摔倒了", "fall"),
+        ("老伴嘴歪了说话不清楚", "stroke"),
+        ("我不想活了", "suicide"),
+        ("煤气泄漏了", "fire_gas"),
+        ("阿妈跌低咗 快啲嚟", "fall"),
+    ],
+)
+def test_fires(text, category):
+    reason = detect(text)
+    assert reason is not None, analyse(text)
+    assert category in reason["categories"]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("我没摔倒", "negation"),
+        ("胸口不疼了", None),
+        ("去年摔倒过一次", "past"),
+        ("去年摔过一次", None),
+        ("上次摔倒以后腿一直不太好", "past"),
+        ("怕摔倒", "hypothetical"),
+        ("万一摔倒了怎么办", "hypothetical"),
+        ("如果中风了怎么办", "hypothetical"),
+        ("摔倒了医保报不报", "informational"),
+        ("心梗是不是很危险", "informational"),
+        ("讲座讲中风", "informational"),
+        ("孙子我想死你了", None),
+        ("我不想活动腿疼", None),
+        ("早上老是起不来", None),
+        ("我高压一百二低压八十", None),
+        ("你说话不清楚再说一遍", "look-alike"),
+    ],
+)
+def test_silenced(text, why):
+    assert detect(text) is None
+    if why:
+        assert why in {c.suppressed_by for c in analyse(text)}
+
+
+def test_normalize_full_width_and_homophones():
+    assert normalize("快叫１２０") == "快叫120"
+    assert normalize("打幺二零") == "打120"
+    assert normalize("就命") == "救命"
+
+
+def test_reason_names_category_and_words():
+    reason = detect("帮我约个心内科 哎哟我摔倒了起不来 明天上午")
+    assert reason["category"] == "fall"
+    assert reason["trigger"] == "摔倒"
+    assert "起不来" in reason["triggers"]
+
+
+def test_lists_meet_targets():
+    positives = read_utterances(DATA / "emergency_positive.txt")
+    negatives = read_utterances(DATA / "emergency_negative.txt")
+    assert len(positives) >= 150 and len(negatives) >= 150
+    score = score_emergency(positives, negatives)
+    assert score["misses"] == [], score["misses"]
+    assert score["fpr"] <= 0.03, score["false_alarms"]
+
+
+def test_wrapper_overrides_intent():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.components.emergency import EmergencyDetector
+
+    message = Message(data={
+        "text": "帮我约个心内科 我摔倒了起不来",
+        "intent": {"name": "book_appointment", "confidence": 0.97},
+        "intent_ranking": [{"name": "book_appointment", "confidence": 0.97},
+                           {"name": "emergency", "confidence": 0.02}],
+    })
+    calm = Message(data={"text": "帮我约个心内科", "intent": {"name": "book_appointment",
+                                                          "confidence": 0.9}})
+    EmergencyDetector({"intent": "emergency"}).process([message, calm])
+    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "emergency" and [r["name"] for r in ranking].count("emergency") == 1
+    assert message.get("emergency")["category"] == "fall"
+    assert "emergency" in message.as_dict(only_output_properties=True)
+    assert calm.get("intent")["name"] == "book_appointment" and calm.get("emergency") is None

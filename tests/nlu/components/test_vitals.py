@@ -1,0 +1,65 @@
+"""Vital-sign normaliser (pure) and the VitalsNormalizer wrapper."""
+
+import pytest
+
+from nlu.components.vitals import extract_vitals, to_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一百五十八，九十五", [("血压", "158/95")]),
+        ("高压140低压90", [("血压", "140/90")]),
+        ("血压158/95", [("血压", "158/95")]),
+        ("血压１５８／９５", [("血压", "158/95")]),
+        ("血压一百五十八九十五", [("血压", "158/95")]),
+        ("高压一百二低压八十", [("血压", "120/80")]),
+        ("血糖七点八", [("血糖", "7.8")]),
+        ("餐后血糖十一点二", [("血糖", "11.2")]),
+        ("三十七度六", [("体温", "37.6")]),
+        ("体温37.6", [("体温", "37.6")]),
+        ("心跳八十二", [("心率", "82")]),
+        ("血氧九十六", [("血氧", "96")]),
+        ("血氧百分之九十八", [("血氧", "98")]),
+        ("体重六十五公斤", [("体重", "65")]),
+        ("高压一百五", [("血压", "150")]),
+        ("血压一百五九十五 心跳八十二", [("血压", "150/95"), ("心率", "82")]),
+    ],
+)
+def test_extract(text, expected):
+    got = [(v.vital_type, v.value) for v in extract_vitals(text) if v.value]
+    assert got == expected
+
+
+def test_spans_point_into_original_text():
+    text = "我血压一百五十八九十五"
+    (vital,) = extract_vitals(text)
+    assert text[vital.value_start : vital.value_end] == "一百五十八九十五"
+    assert text[vital.type_start : vital.type_end] == "血压"
+
+
+def test_to_number_uses_cn2an():
+    assert to_number("一百五") == "150"
+    assert to_number("七点八") == "7.8"
+    assert to_number("abc") is None
+
+
+def test_no_vitals_in_plain_request():
+    assert extract_vitals("帮我约个心内科明天上午") == []
+
+
+def test_wrapper_replaces_diet_entity():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.components.vitals import VitalsNormalizer
+
+    message = Message(data={"text": "血压一百五十八九十五", "entities": [
+        {"entity": "vital_value", "value": "一百五十八", "start": 2, "end": 7,
+         "extractor": "DIETClassifier"},
+    ]})
+    VitalsNormalizer({}).process([message])
+    entities = {e["entity"]: e for e in message.get("entities")}
+    assert entities["vital_value"]["value"] == "158/95"
+    assert entities["vital_value"]["extractor"] == "VitalsNormalizer"
+    assert entities["vital_type"]["value"] == "血压"
+    assert len(message.get("entities")) == 2
