@@ -76,6 +76,25 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_family_code(args: argparse.Namespace) -> int:
+    """Issue a 6-digit binding code (valid 24 h) for an elder."""
+    from records import binding, db, people
+
+    settings = get_settings()
+    with db.session_scope(settings.database_url) as session:
+        elder_id = args.elder_id
+        if elder_id is None:
+            identity = people.identify(session, args.elder_sender)
+            if identity is None or not identity.is_elder:
+                print(f"no elder behind sender {args.elder_sender!r}", file=sys.stderr)
+                return 2
+            elder_id = identity.person_id
+        scopes = args.scopes.split(",") if args.scopes else binding.DEFAULT_SCOPES
+        row = binding.issue(session, elder_id, "cli", relation=args.relation, scopes=scopes)
+        print(f"{row.code}  (expires {row.expires_at:%Y-%m-%d %H:%M} UTC, scopes: {row.scopes})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anxin", description="安心: care assistant for older people")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -98,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed-demo", help="create the demo community (idempotent)")
     seed.set_defaults(func=cmd_seed_demo)
+
+    family = sub.add_parser("family", help="family binding")
+    family_sub = family.add_subparsers(dest="family_command", required=True)
+    code = family_sub.add_parser("code", help="issue a 6-digit binding code for an elder")
+    who = code.add_mutually_exclusive_group()
+    who.add_argument("--elder-id", type=int)
+    who.add_argument("--elder-sender", default="demo-elder", help="the elder's sender id (default demo-elder)")
+    code.add_argument("--relation", help="女儿, 儿子, 老伴 ...")
+    code.add_argument("--scopes", help="comma-separated: appointments,health_summary,alerts")
+    code.set_defaults(func=cmd_family_code)
 
     try:
         from voice.cli import add_parsers

@@ -77,6 +77,7 @@ def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = 
         ANXIN_RASA_PORT=str(free_port()),
         ANXIN_ACTION_PORT=str(free_port()),
         ANXIN_MODEL_DIR=str(model_dir),
+        ANXIN_STANDINS="0",
     )
     return env
 
@@ -94,10 +95,29 @@ def child_env(settings: Settings, base: dict[str, str] | None = None) -> dict[st
     return env
 
 
+def _port(url: str, default: int) -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).port or default
+
+
+def standin_service(settings: Settings) -> Service:
+    """Local stand-ins for the WeChat and Telegram APIs (demo mode)."""
+    wechat, telegram = _port(settings.wechat_api_base, 8601), _port(settings.telegram_api_base, 8602)
+    return Service(
+        "WeChat/Telegram stand-ins",
+        [sys.executable, "-m", "bot.standins", "--wechat-port", str(wechat), "--telegram-port", str(telegram)],
+        f"http://127.0.0.1:{telegram}/",
+        settings.log_dir / "standins.log",
+        ready=lambda response: response.status_code < 500,
+    )
+
+
 def services(settings: Settings) -> list[Service]:
     python = sys.executable
     logs = settings.log_dir
-    return [
+    extra = [standin_service(settings)] if settings.standins else []
+    return extra + [
         Service(
             "action server",
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],

@@ -54,6 +54,11 @@ class Settings:
     telegram_bot_token: str = field(default="", repr=False)
     telegram_secret_token: str = field(default="", repr=False)
     device_token: str = field(default="", repr=False)
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_id: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    # Demo mode: run local stand-ins for the WeChat and Telegram APIs.
+    standins: bool = False
     redis_url: str = ""
     vosk_model_path: Path | None = None
 
@@ -101,6 +106,10 @@ class Settings:
             telegram_bot_token=env.get("ANXIN_TELEGRAM_BOT_TOKEN", ""),
             telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
             device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
+            wechat_api_base=env.get("ANXIN_WECHAT_API_BASE", "").strip() or "https://api.weixin.qq.com",
+            wechat_template_id=env.get("ANXIN_WECHAT_TEMPLATE_ID", "").strip(),
+            telegram_api_base=env.get("ANXIN_TELEGRAM_API_BASE", "").strip() or "https://api.telegram.org",
+            standins=env.get("ANXIN_STANDINS", "").strip().lower() in {"1", "true", "yes"},
             redis_url=env.get("ANXIN_REDIS_URL", "").strip(),
             vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
         )

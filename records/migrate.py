@@ -40,4 +40,5 @@ def current(url: str | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with get_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None

@@ -9,6 +9,7 @@ from records.models import Person
 def test_db_upgrade_and_seed_demo(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
+    monkeypatch.setattr(cli, "load_env_file", lambda: {})
     get_settings.cache_clear()
     try:
         assert cli.main(["db", "upgrade"]) == 0
@@ -28,3 +29,21 @@ def test_help_lists_the_commands(capsys):
     text = parser.format_help()
     for command in ("run", "chat", "db", "seed-demo"):
         assert command in text
+
+
+def test_family_code_issues_a_six_digit_code(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ANXIN_DATABASE_URL", url)
+    monkeypatch.setattr(cli, "load_env_file", lambda: {})
+    get_settings.cache_clear()
+    try:
+        cli.main(["db", "upgrade"])
+        cli.main(["seed-demo"])
+        capsys.readouterr()
+        assert cli.main(["family", "code", "--relation", "女儿", "--scopes", "appointments,alerts"]) == 0
+        code = capsys.readouterr().out.split()[0]
+        assert len(code) == 6 and code.isdigit()
+        assert cli.main(["family", "code", "--elder-sender", "wechat:demo-daughter"]) == 2
+    finally:
+        db.dispose_all()
+        get_settings.cache_clear()

@@ -1,0 +1,266 @@
+"""The Telegram channel: ``/webhooks/telegram/webhook``, inside Rasa's Sanic app.
+
+python-telegram-bot (v20+) in webhook mode, after its
+``examples/customwebhookbot``: an ``Application`` built without an updater,
+fed the updates this webhook receives.  Telegram proves a request is its own
+with the ``X-Telegram-Bot-Api-Secret-Token`` header (set with
+``setWebhook(secret_token=...)``); anything else gets 403 before the body is
+read.  ``update_id`` is claimed durably, so a redelivered update is one turn.
+Only private chats are served: the chat id is the person's identity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels import voicenote
+from bot.channels.speaker import blocking
+from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
+from bot.errors import ChannelError, StoreError
+from bot.outbound.telegram import api_base, inline_keyboard
+from records import db, inbox
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY_BYTES = 256 * 1024
+MAX_VOICE_BYTES = 5 * 1024 * 1024
+PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
+
+
+def _claim(key: str) -> inbox.ClaimResult:
+    with db.session_scope() as session:
+        return inbox.claim(session, CHANNEL, key)
+
+
+def _finish(key: str, reply: list) -> None:
+    with db.session_scope() as session:
+        inbox.finish(session, CHANNEL, key, reply)
+
+
+def _release(key: str) -> None:
+    with db.session_scope() as session:
+        inbox.release(session, CHANNEL, key)
+
+
+class TelegramOutput(OutputChannel):
+    """Sends each message as it comes; buttons become an inline keyboard."""
+
+    def __init__(self, bot, chat_id: int) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+        self.sent: list[dict[str, Any]] = []
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    async def _send(self, text: str, buttons: list | None = None) -> None:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+        from telegram.error import TelegramError
+
+        markup = None
+        keyboard = inline_keyboard([(b.get("title", ""), b.get("payload", "")) for b in buttons or []])
+        if keyboard:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(k["text"], callback_data=k["callback_data"]) for k in row]
+                 for row in keyboard["inline_keyboard"]]
+            )
+        try:
+            await self.bot.send_message(chat_id=self.chat_id, text=text, reply_markup=markup)
+        except TelegramError as exc:  # the turn still counts; the worker's alerts retry on their own
+            log.warning("a Telegram reply was not delivered: %s", type(exc).__name__)
+            return
+        self.sent.append({"text": text, "buttons": buttons or []})
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(text)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
+        await self._send(text, buttons)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(image)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+        if isinstance(json_message, dict) and isinstance(json_message.get("text"), str):
+            await self._send(json_message["text"])
+
+
+class TelegramInput(InputChannel):
+    def __init__(self, bot_token: str, secret_token: str, base_url: str | None = None) -> None:
+        if not bot_token or not secret_token:
+            raise ChannelError(
+                "the Telegram channel needs ANXIN_TELEGRAM_BOT_TOKEN and ANXIN_TELEGRAM_SECRET_TOKEN"
+            )
+        self.bot_token = bot_token
+        self.secret_token = secret_token
+        self.base_url = base_url
+        self.application = None
+        self._ready: asyncio.Lock | None = None  # made on the serving loop
+        self._failed: set[int] = set()
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        from bot.settings import get_settings
+
+        credentials, settings = credentials or {}, get_settings()
+        return cls(
+            bot_token=credentials.get("bot_token") or settings.telegram_bot_token,
+            secret_token=credentials.get("secret_token") or settings.telegram_secret_token,
+            base_url=credentials.get("api_base") or None,
+        )
+
+    def _build(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):
+        from telegram.ext import (
+            Application,
+            CallbackQueryHandler,
+            CommandHandler,
+            MessageHandler,
+            filters,
+        )
+
+        base = (self.base_url or api_base()).rstrip("/")
+        app = (
+            Application.builder()
+            .token(self.bot_token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .updater(None)
+            .build()
+        )
+        private = filters.ChatType.PRIVATE
+
+        async def turn(update, text: str) -> None:
+            chat_id = update.effective_chat.id
+            output = TelegramOutput(app.bot, chat_id)
+            try:
+                await on_new_message(
+                    UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
+                                metadata={"chat_id": chat_id, "update_id": update.update_id})
+                )
+            except Exception:  # noqa: BLE001 - recorded so the webhook answers 503 and Telegram retries
+                log.exception("a Telegram turn failed")
+                self._failed.add(update.update_id)
+
+        async def on_start(update, _context) -> None:
+            await turn(update, SUBSCRIBE)
+
+        async def on_text(update, _context) -> None:
+            await turn(update, user_text(update.effective_message.text or "") or MEDIA_UNSUPPORTED)
+
+        async def on_voice(update, _context) -> None:
+            voice = update.effective_message.voice or update.effective_message.audio
+            heard = None
+            if voice.file_size is None or voice.file_size <= MAX_VOICE_BYTES:
+                try:
+                    file = await voice.get_file()
+                    audio = bytes(await file.download_as_bytearray())
+                    heard = await blocking(voicenote.transcribe, audio)
+                except Exception as exc:  # noqa: BLE001 - a voice note we cannot fetch is asked again as text
+                    log.warning("could not fetch a Telegram voice note: %s", type(exc).__name__)
+            await turn(update, user_text(heard or "") or VOICE_UNAVAILABLE)
+
+        async def on_button(update, _context) -> None:
+            query = update.callback_query
+            await query.answer()
+            if update.effective_chat is None or update.effective_chat.type != "private":
+                return
+            data = (query.data or "").strip()
+            await turn(update, data if PAYLOAD.match(data) else (user_text(data) or MEDIA_UNSUPPORTED))
+
+        async def on_other(update, _context) -> None:
+            await turn(update, MEDIA_UNSUPPORTED)
+
+        app.add_handler(CommandHandler("start", on_start, filters=private))
+        app.add_handler(MessageHandler(private & filters.TEXT, on_text))
+        app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), on_voice))
+        app.add_handler(CallbackQueryHandler(on_button))
+        app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_other))
+
+        async def on_error(update, context) -> None:
+            log.warning("a Telegram handler failed: %s", type(context.error).__name__)
+            if getattr(update, "update_id", None) is not None:
+                self._failed.add(update.update_id)
+
+        app.add_error_handler(on_error)
+        return app
+
+    async def _initialised(self) -> bool:
+        if self._ready is None:
+            self._ready = asyncio.Lock()
+        async with self._ready:
+            if not self.application._initialized:
+                try:
+                    await self.application.initialize()
+                except Exception as exc:  # noqa: BLE001 - Bot API unreachable or token wrong
+                    log.warning("the Telegram application could not start: %s", type(exc).__name__)
+                    return False
+        return True
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("telegram_webhook", __name__)
+        self.application = self._build(on_new_message)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode("utf-8"), self.secret_token.encode("utf-8")):
+                return response.json({"error": "forbidden"}, status=403)
+            body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                return response.json({"error": "too_large"}, status=413)
+            try:
+                data = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "bad_json"}, status=400)
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+                return response.json({"error": "bad_update"}, status=400)
+            return await self._handle(data, update_id)
+
+        return hook
+
+    async def _handle(self, data: dict, update_id: int) -> response.HTTPResponse:
+        from telegram import Update
+
+        if not await self._initialised():
+            return response.json({"error": "unavailable"}, status=503)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:  # noqa: BLE001 - a malformed update is a 400, never a 500
+            return response.json({"error": "bad_update"}, status=400)
+        key = str(update_id)
+        try:
+            claimed = await blocking(_claim, key)
+        except StoreError:
+            log.warning("records unavailable while de-duplicating a Telegram update")
+            return response.json({"error": "unavailable"}, status=503)
+        if claimed.claim is not inbox.Claim.NEW:
+            return response.json({"ok": True, "duplicate": True})
+        await self.application.process_update(update)
+        if update_id in self._failed:
+            self._failed.discard(update_id)
+            await blocking(_release, key)
+            return response.json({"error": "unavailable"}, status=503)
+        await blocking(_finish, key, [])
+        return response.json({"ok": True})

@@ -1,0 +1,200 @@
+"""Binding and consent actions with the demo community (imitating financial-demo's action tests)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.family import (
+    ActionBindFamily,
+    ActionChannelOnboarding,
+    ActionManageConsent,
+    code_from,
+    normalise_code,
+    parse_consent,
+    refuse_without_scope,
+    require_scope,
+    spoken_digits,
+)
+from bot.settings import ROOT
+from records import binding, db, people
+from tests.actions.conftest import make_tracker
+
+DOMAIN = yaml.safe_load((ROOT / "bot" / "domain" / "family.yml").read_text(encoding="utf-8"))
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, events
+
+
+def said(messages) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+def tracker(sender: str, text: str, intent: str = "bind_family", entities: list | None = None):
+    t = make_tracker(sender, text=text, intent=intent)
+    t.latest_message["entities"] = entities or []
+    return t
+
+
+def identity(sender: str):
+    with db.session_scope() as session:
+        return people.identify(session, sender)
+
+
+def test_the_elder_asks_for_a_code_and_hears_it_digit_by_digit(demo_store):
+    messages, _ = run(ActionBindFamily(), tracker("demo-elder", "给我女儿一个绑定码",
+                                                  entities=[{"entity": "relation", "value": "女儿"}]))
+    assert said(messages) == ["utter_binding_code_issued"]
+    code = messages[0]["code"]
+    assert len(code) == 6 and messages[0]["code_digits"] == spoken_digits(code)
+    assert messages[0]["relation"] == "女儿"
+    assert len(messages[0]["code_digits"].split("、")) == 6
+
+
+def test_the_binding_flow_from_code_to_family_member(demo_store):
+    issued, _ = run(ActionBindFamily(), tracker("demo-elder", "给我外孙一个绑定码",
+                                                entities=[{"entity": "relation", "value": "外孙"}]))
+    code = issued[0]["code"]
+    messages, events = run(ActionBindFamily(), tracker("wechat:o_grandson", f"绑定 {code}",
+                                                       entities=[{"entity": "binding_code", "value": code}]))
+    assert said(messages) == ["utter_bind_done"]
+    assert messages[0]["elder_name"] == "王秀兰" and messages[0]["relation"] == "外孙"
+    assert {"event": "slot", "timestamp": None, "name": "user_role", "value": "family"} in events
+    who = identity("wechat:o_grandson")
+    assert who.role == "family" and who.scopes == frozenset(binding.DEFAULT_SCOPES)
+    again, _ = run(ActionBindFamily(), tracker("wechat:o_grandson", f"绑定 {code}"))
+    assert said(again) == ["utter_bind_already"]
+    stolen, _ = run(ActionBindFamily(), tracker("telegram:31337", f"绑定 {code}"))
+    assert said(stolen) == ["utter_bind_used"]
+
+
+def test_a_code_spoken_in_chinese_digits_works(demo_store):
+    issued, _ = run(ActionBindFamily(), tracker("demo-elder", "给我儿子一个码"))
+    code = issued[0]["code"]
+    chinese = "".join("零幺二三四五六七八九"[int(d)] for d in code)
+    messages, _ = run(ActionBindFamily(), tracker("telegram:2024", f"绑定码 {chinese}",
+                                                  entities=[{"entity": "binding_code", "value": chinese}]))
+    assert said(messages) == ["utter_bind_done"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("绑定 382915", "382915"), ("绑定 三 八 二 九 一 五", "382915"), ("码是幺二三四五六", "123456"),
+    ("我的电话13800000001", None), ("绑定 12345", None),
+])
+def test_codes_are_found_in_what_was_said(text, expected):
+    assert code_from(make_tracker("x", text=text)) == expected
+
+
+def test_normalise_code():
+    assert normalise_code("六零四一二七") == "604127"
+    assert normalise_code("3-8-2-9-1-5") == "382915"
+    assert normalise_code("abcdef") is None and normalise_code(None) is None
+
+
+def test_no_code_is_asked_for_and_a_wrong_code_is_refused(demo_store):
+    asked, _ = run(ActionBindFamily(), tracker("wechat:o_new", "我要绑定我妈"))
+    assert said(asked) == ["utter_ask_binding_code"]
+    wrong, events = run(ActionBindFamily(), tracker("wechat:o_new", "绑定 000001"))
+    assert said(wrong) == ["utter_bind_invalid"] and events == []
+    assert identity("wechat:o_new") is None, "nothing is created for a wrong code"
+
+
+def test_a_doctor_cannot_bind(demo_store):
+    messages, _ = run(ActionBindFamily(), tracker("wechat:demo-doctor", "绑定 382915"))
+    assert said(messages) == ["utter_bind_not_family"]
+
+
+def test_store_down_is_said_honestly(monkeypatch):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("ANXIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
+    get_settings.cache_clear()
+    try:
+        messages, events = run(ActionBindFamily(), tracker("wechat:o_x", "绑定 382915"))
+    finally:
+        db.dispose_all()
+        get_settings.cache_clear()
+    assert said(messages) == ["utter_service_trouble"] and events == []
+
+
+@pytest.mark.parametrize(("text", "verb", "scopes"), [
+    ("我女儿能看到什么", "hear", set()),
+    ("让我儿子看我的健康情况", "grant", {"health_summary"}),
+    ("允许我儿子帮我挂号", "grant", {"appointments"}),
+    ("不让我儿子看我的健康情况", "revoke", {"health_summary"}),
+    ("不让儿子看了", "revoke", set()),
+    ("关掉我女儿的通知", "revoke", {"alerts"}),
+])
+def test_parse_consent(text, verb, scopes):
+    assert parse_consent(text) == (verb, scopes)
+
+
+def consent(text: str, relation: str | None = None, sender: str = "demo-elder"):
+    entities = [{"entity": "relation", "value": relation}] if relation else []
+    return run(ActionManageConsent(), tracker(sender, text, "manage_consent", entities))
+
+
+def test_the_elder_hears_who_may_see_what(demo_store):
+    messages, _ = consent("我的家人能看到什么")
+    assert said(messages) == ["utter_consent_member", "utter_consent_member"]
+    assert messages[0]["relation"] == "女儿" and messages[0]["scopes"] == "可以帮您挂号预约、可以看您的健康情况、会收到紧急提醒"
+    assert messages[1]["relation"] == "儿子" and messages[1]["scopes"] == "会收到紧急提醒"
+    only, _ = consent("我儿子能看到什么", "儿子")
+    assert [m["relation"] for m in only] == ["儿子"]
+
+
+def test_the_elder_grants_and_revokes_by_voice(demo_store):
+    granted, _ = consent("让我儿子看我的健康情况", "儿子")
+    assert said(granted) == ["utter_consent_changed"] and "健康" in granted[0]["scopes"]
+    assert require_scope(identity("telegram:100200300"), "health_summary")
+    revoked, _ = consent("不让儿子看了", "儿子")
+    assert revoked[0]["scopes"] == "现在什么都看不到，也收不到提醒"
+    assert identity("telegram:100200300").scopes == frozenset()
+
+
+def test_consent_needs_the_elder_and_a_clear_member(demo_store):
+    family, _ = consent("让我儿子看我的健康情况", "儿子", sender="wechat:demo-daughter")
+    assert said(family) == ["utter_consent_elder_only"]
+    unknown, _ = consent("让我孙女看我的健康情况", "孙女")
+    assert said(unknown) == ["utter_consent_no_member"]
+    vague, _ = consent("让他们看我的健康情况")
+    assert said(vague) == ["utter_consent_which_member"]
+
+
+def test_a_family_member_without_the_scope_is_refused_health_data(demo_store):
+    son, daughter, elder = identity("telegram:100200300"), identity("wechat:demo-daughter"), identity("demo-elder")
+    assert not require_scope(son, "health_summary"), "the son has alerts only"
+    assert require_scope(son, "alerts")
+    assert require_scope(daughter, "health_summary") and require_scope(elder, "health_summary")
+    assert not require_scope(identity("wechat:demo-doctor"), "health_summary"), "doctors have their own rules"
+    assert not require_scope(None, "alerts")
+    consent("不让我女儿看我的健康情况", "女儿")
+    assert not require_scope(identity("wechat:demo-daughter"), "health_summary")
+    dispatcher = CollectingDispatcher()
+    assert refuse_without_scope(dispatcher, son, "health_summary")
+    assert said(dispatcher.messages) == ["utter_scope_refused"] and dispatcher.messages[0]["elder_name"] == "王秀兰"
+    assert not refuse_without_scope(CollectingDispatcher(), son, "alerts")
+
+
+def test_onboarding_guides_the_new_and_greets_the_known(demo_store):
+    new, events = run(ActionChannelOnboarding(), tracker("wechat:o_stranger", "/channel_subscribe", "channel_subscribe"))
+    assert said(new) == ["utter_onboarding_unknown"]
+    known, _ = run(ActionChannelOnboarding(), tracker("wechat:demo-daughter", "/channel_subscribe", "channel_subscribe"))
+    assert said(known) == ["utter_onboarding_known"] and known[0]["user_name"] == "李娜"
+
+
+def test_every_response_the_actions_use_is_in_the_domain():
+    used = {"utter_ask_binding_code", "utter_binding_code_issued", "utter_consent_member", "utter_consent_changed",
+            "utter_consent_nobody", "utter_consent_no_member", "utter_consent_which_member",
+            "utter_consent_elder_only", "utter_onboarding_unknown", "utter_onboarding_known",
+            "utter_scope_refused", "utter_voice_unavailable", "utter_media_unsupported"}
+    from actions.family import RESPONSES_BY_STATUS
+
+    used |= set(RESPONSES_BY_STATUS.values())
+    assert used <= set(DOMAIN["responses"])

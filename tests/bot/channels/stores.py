@@ -1,0 +1,22 @@
+"""A migrated, seeded SQLite store behind settings, for channel tests (import the fixture)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import get_settings
+from records import db, migrate, seed
+
+
+@pytest.fixture
+def channel_store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'channels.db'}"
+    monkeypatch.setenv("ANXIN_DATABASE_URL", url)
+    monkeypatch.setenv("ANXIN_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    migrate.upgrade(url)
+    with db.session_scope(url) as session:
+        seed.seed_demo(session, "device-token")
+    yield url
+    db.dispose_all()
+    get_settings.cache_clear()
