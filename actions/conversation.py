@@ -75,5 +75,6 @@ class ActionSpeakSlower(Action):
                 # The reply is still said; only the stored rate is not lowered.
                 log.warning("could not store a slower speaking rate", exc_info=True)
         dispatcher.utter_message(response="utter_speak_slower")
-        replay(dispatcher, last_answer(tracker))
+        if not (tracker.active_loop or {}).get("name"):
+            replay(dispatcher, last_answer(tracker))  # inside a form, the form asks again itself
         return events

@@ -19,7 +19,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     started = runner.start_all(settings)
     print(f"安心已启动。REST：{settings.rasa_url}/webhooks/rest/webhook   动作服务：{settings.action_url}")
-    print(f"日志：{settings.log_dir}   按 Ctrl-C 停止。")
+    print(f"社区工作台：http://127.0.0.1:{settings.console_port}/   日志：{settings.log_dir}   按 Ctrl-C 停止。")
     try:
         if args.no_chat or not sys.stdin.isatty():
             return runner.wait_forever(started)
@@ -43,13 +43,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def prepare_database(quiet: bool = True) -> None:
-    """Migrate, then seed the demo community (idempotent: adds only what is missing)."""
-    from records import db, migrate, seed
+    """Migrate, then seed the demo community (idempotent: adds only what is missing)
+    and, when ANXIN_CONSOLE_DEMO_PASSWORD is set, the demo worker's console sign-in."""
+    from records import console_users, db, migrate, seed
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     with db.session_scope(settings.database_url) as session:
         added = seed.seed_demo(session, settings.device_token, settings.timezone)
+        if settings.console_demo_password and not console_users.exists(session, "demo-worker"):
+            console_users.add_user(session, "demo-worker", settings.console_demo_password, "worker", name="张敏")
     if not quiet:
         print(f"✓ 数据库已就绪（新增 {added} 条演示数据）")
 
@@ -117,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed-demo", help="create the demo community (idempotent)")
     seed.set_defaults(func=cmd_seed_demo)
+
+    from bot.console import register as register_console
+    from bot.worker import register as register_worker
+
+    register_worker(sub)
+    register_console(sub)
 
     family = sub.add_parser("family", help="family binding")
     family_sub = family.add_subparsers(dest="family_command", required=True)

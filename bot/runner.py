@@ -25,7 +25,7 @@ from bot.settings import ROOT, Settings
 class Service:
     name: str
     argv: list[str]
-    health_url: str
+    health_url: str | None  # None: ready once it has run for a second without exiting
     log_path: Path
     ready: callable = field(default=lambda response: response.ok)
     process: subprocess.Popen | None = None
@@ -39,6 +39,9 @@ class Service:
         log.close()
 
     def is_ready(self) -> bool:
+        if self.health_url is None:
+            time.sleep(1)
+            return self.exited() is None
         try:
             return bool(self.ready(requests.get(self.health_url, timeout=2)))
         except requests.RequestException:
@@ -68,14 +71,20 @@ def free_port() -> int:
 
 def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """An environment for a private copy of the product (tests, benchmarks):
-    its own SQLite files under ``base_dir`` and free ports."""
+    its own SQLite files under ``base_dir`` and free ports; the demo values of
+    ``.env.example`` fill in what the environment does not set."""
+    from bot.settings import parse_env_file
+
     env = dict(os.environ if base is None else base)
+    for key, value in parse_env_file(ROOT / ".env.example").items():
+        env.setdefault(key, value)
     env.update(
         ANXIN_VAR_DIR=str(base_dir / "var"),
         ANXIN_DATABASE_URL=f"sqlite:///{base_dir / 'anxin.db'}",
         ANXIN_TRACKER_URL=f"sqlite:///{base_dir / 'tracker.db'}",
         ANXIN_RASA_PORT=str(free_port()),
         ANXIN_ACTION_PORT=str(free_port()),
+        ANXIN_CONSOLE_PORT=str(free_port()),
         ANXIN_MODEL_DIR=str(model_dir),
         ANXIN_STANDINS="0",
     )
@@ -124,6 +133,13 @@ def services(settings: Settings) -> list[Service]:
             f"http://127.0.0.1:{settings.action_port}/health",
             logs / "actions.log",
         ),
+        Service("worker", [python, "-m", "bot.worker"], None, logs / "worker.log"),
+        Service(
+            "console",
+            [python, "-m", "bot.console", "--port", str(settings.console_port)],
+            f"http://127.0.0.1:{settings.console_port}/health",
+            logs / "console.log",
+        ),
         Service(
             "Rasa server",
             [
@@ -162,7 +178,8 @@ def start_all(
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{service.name} not ready after {timeout:.0f}s; see {service.log_path}")
                 time.sleep(0.5)
-            say(f"✓ {service.name} 已就绪：{service.health_url.rsplit('/', 1)[0]}")
+            where = service.health_url.rsplit("/", 1)[0] if service.health_url else f"日志 {service.log_path}"
+            say(f"✓ {service.name} 已就绪：{where}")
     except BaseException:
         stop_all(started)
         raise

@@ -54,12 +54,18 @@ class Settings:
     telegram_bot_token: str = field(default="", repr=False)
     telegram_secret_token: str = field(default="", repr=False)
     device_token: str = field(default="", repr=False)
+    console_demo_password: str = field(default="", repr=False)
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_id: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     # Demo mode: run local stand-ins for the WeChat and Telegram APIs.
     standins: bool = False
     redis_url: str = ""
+    # Emergency ladder step length and the daily check-in's answer window.
+    escalation_step_seconds: int = 120
+    checkin_window_minutes: int = 120
+    # "recording": every outgoing message to the recording adapter (tests, dry runs).
+    outbound: str = ""
     vosk_model_path: Path | None = None
 
     @property
@@ -79,6 +85,11 @@ class Settings:
         return {
             "ANXIN_ACTION_ENDPOINT": self.action_url,
             "ANXIN_TRACKER_URL": self.tracker_url,
+            "ANXIN_WECHAT_TOKEN": self.wechat_token,
+            "ANXIN_WECHAT_AES_KEY": self.wechat_aes_key,
+            "ANXIN_WECHAT_APP_ID": self.wechat_app_id,
+            "ANXIN_TELEGRAM_BOT_TOKEN": self.telegram_bot_token,
+            "ANXIN_TELEGRAM_SECRET_TOKEN": self.telegram_secret_token,
         }
 
     @classmethod
@@ -106,11 +117,15 @@ class Settings:
             telegram_bot_token=env.get("ANXIN_TELEGRAM_BOT_TOKEN", ""),
             telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
             device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
+            console_demo_password=env.get("ANXIN_CONSOLE_DEMO_PASSWORD", ""),
             wechat_api_base=env.get("ANXIN_WECHAT_API_BASE", "").strip() or "https://api.weixin.qq.com",
             wechat_template_id=env.get("ANXIN_WECHAT_TEMPLATE_ID", "").strip(),
             telegram_api_base=env.get("ANXIN_TELEGRAM_API_BASE", "").strip() or "https://api.telegram.org",
             standins=env.get("ANXIN_STANDINS", "").strip().lower() in {"1", "true", "yes"},
             redis_url=env.get("ANXIN_REDIS_URL", "").strip(),
+            escalation_step_seconds=max(1, _int(env, "ANXIN_ESCALATION_STEP_SECONDS", 120)),
+            checkin_window_minutes=max(1, _int(env, "ANXIN_CHECKIN_WINDOW_MINUTES", 120)),
+            outbound=env.get("ANXIN_OUTBOUND", "").strip(),
             vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from records.models import Announcement, utcnow
+from records.tables import Announcement, utcnow
 
 
 def enqueue(session: Session, elder_id: int, kind: str, text: str, not_before=None) -> Announcement:

@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.errors import Conflict, NotFound
-from records.models import CONSENT_SCOPES, BindingAttempt, BindingCode, FamilyLink, Person, utcnow
 from records.people import add_identity, identify
+from records.tables import CONSENT_SCOPES, BindingAttempt, BindingCode, FamilyLink, Person, utcnow
 
 CODE_TTL = dt.timedelta(hours=24)
 DEFAULT_SCOPES = ("appointments", "alerts")  # health_summary only when the elder says so

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from records.models import InboundMessage, utcnow
+from records.tables import InboundMessage, utcnow
 
 
 class Claim(enum.Enum):

@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "heads") -> None:
+def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at ``url`` (default: settings) up to ``revision``."""
     engine = get_engine(url)
     config = alembic_config(str(engine.url))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records.models import ChannelIdentity, Device, FamilyLink, Person
+from records.tables import ChannelIdentity, Device, FamilyLink, Person
 
 PREFIXED_CHANNELS = ("wechat", "telegram", "speaker")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound
-from records.models import ElderProfile
+from records.tables import ElderProfile
 
 SLOWEST_RATE = 80
 RATE_STEP = 20

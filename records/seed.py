@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records.models import (
+from records.people import add_identity, hash_token
+from records.tables import (
     Department,
     Device,
     Doctor,
@@ -27,7 +28,6 @@ from records.models import (
     Person,
     ScheduleSlot,
 )
-from records.people import add_identity, hash_token
 
 DEMO_DEVICE_ID = "demo-speaker"
 
@@ -183,6 +183,9 @@ def seed_demo(session: Session, device_token: str, timezone: str = "Asia/Shangha
                     status="published",
                 ),
             )
+    from records.service_orders import seed_demo_providers
+
+    report.created += seed_demo_providers(session)
     return report.created
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from records.models import Base
+from records.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from bot import cli
 from bot.settings import get_settings
 from records import db
-from records.models import Person
+from records.tables import Person
 
 
 def test_db_upgrade_and_seed_demo(tmp_path, monkeypatch, capsys):

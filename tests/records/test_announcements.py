@@ -1,7 +1,7 @@
 import datetime as dt
 
 from records import announcements, db, people, seed
-from records.models import utcnow
+from records.tables import utcnow
 
 
 def test_pending_respects_not_before_and_acknowledgement(migrated_url):

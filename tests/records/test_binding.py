@@ -8,7 +8,7 @@ import pytest
 from bot.errors import Conflict, NotFound
 from records import binding, db, migrate, people, seed
 from records.binding import Redeemed
-from records.models import utcnow
+from records.tables import utcnow
 
 
 def _seed(url: str) -> str:

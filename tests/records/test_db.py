@@ -3,7 +3,7 @@ from sqlalchemy import select, text
 
 from bot.errors import StoreUnavailable
 from records import db
-from records.models import Person
+from records.tables import Person
 
 
 def test_session_scope_rolls_back_on_error(migrated_url):
@@ -30,7 +30,7 @@ def test_sqlite_enforces_foreign_keys(sqlite_url):
     from sqlalchemy.exc import IntegrityError
 
     from records import migrate
-    from records.models import FamilyLink
+    from records.tables import FamilyLink
 
     migrate.upgrade(sqlite_url)
     with pytest.raises(IntegrityError):

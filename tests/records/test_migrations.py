@@ -3,7 +3,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from records import db, migrate
-from records.models import Base
+from records.tables import Base
 
 
 def test_upgrade_creates_every_table(migrated_url):

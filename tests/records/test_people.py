@@ -1,7 +1,7 @@
 import pytest
 
 from records import db, people, profiles, seed
-from records.models import Person
+from records.tables import Person
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from records import db, people, seed
-from records.models import Department, Doctor, HomeService, Lecture, ScheduleSlot
+from records.tables import Department, Doctor, HomeService, Lecture, ScheduleSlot
 
 
 def _seed(url, token="device-token"):

@@ -11,7 +11,7 @@ from bot.outbound.speaker import SpeakerAdapter
 from bot.outbound.texts import render
 from bot.settings import Settings
 from records import db, outbox
-from records.models import Announcement, OutboxMessage
+from records.tables import Announcement, OutboxMessage
 from tests.records.conftest import migrated_url, pg_url, sqlite_url, store_url  # noqa: F401 - fixtures
 from tests.records.seeded import seed_demo
 

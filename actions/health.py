@@ -1,0 +1,218 @@
+"""Vital signs, symptoms and the health summary, for elders and their families.
+
+Vitals are read back before they are saved (ASR mishears numbers): the
+reading waits in slots until the elder says 对.  A symptom is recorded as a
+structured observation; a red flag gets a safety question (or, when said to
+be severe, the emergency at once).  Nothing here diagnoses.  Every read of
+health data goes through records functions that write the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.errors import StoreError
+from records import audit, db, health, people, reminders
+
+log = logging.getLogger(__name__)
+
+CLEAR_VITALS = [SlotSet("vitals_pending", None), SlotSet("pending_vital_type", None),
+                SlotSet("pending_vital_value", None), SlotSet("vital_readback", None)]
+SPOKEN_UNITS = {"temperature": "度", "heart_rate": "次", "weight": "公斤"}
+
+
+def _entity(tracker: Tracker, name: str) -> Any:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def _text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _identity(tracker: Tracker) -> people.Identity | None:
+    with db.session_scope() as session:
+        return people.identify(session, tracker.sender_id)
+
+
+def chinese_number(value: float) -> str:
+    """158 → 一百五十八, 7.8 → 七点八 (read back the way the elder said it)."""
+    import cn2an  # lazy: loads its tables on import
+
+    return cn2an.an2cn(health.spoken(value), "low")
+
+
+def read_back(reading: health.Reading) -> str:
+    """血压一百五十八、九十五 / 空腹血糖七点八 / 血氧百分之九十五."""
+    label = health.VITAL_LABELS[reading.vital_type]
+    if reading.vital_type == "blood_pressure":
+        return f"{label}{chinese_number(reading.value)}、{chinese_number(reading.value2)}"
+    if reading.vital_type == "spo2":
+        return f"{label}百分之{chinese_number(reading.value)}"
+    return f"{label}{chinese_number(reading.value)}{SPOKEN_UNITS.get(reading.vital_type, '')}"
+
+
+class ActionReadBackVitals(Action):
+    def name(self) -> str:
+        return "action_read_back_vitals"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        vital_type = _entity(tracker, "vital_type")
+        value = _entity(tracker, "vital_value")
+        try:
+            reading = health.parse_reading(vital_type or "", value or "", _text(tracker))
+        except health.Implausible:
+            dispatcher.utter_message(response="utter_vitals_implausible")
+            return CLEAR_VITALS
+        except health.Incomplete as missing:
+            bp_half = str(missing) == "diastolic"
+            dispatcher.utter_message(response="utter_ask_bp_both" if bp_half else "utter_ask_vital")
+            return CLEAR_VITALS
+        spoken = read_back(reading)
+        dispatcher.utter_message(response="utter_vitals_readback", vital_readback=spoken)
+        stored = health.describe(reading)
+        return [SlotSet("vitals_pending", True), SlotSet("pending_vital_type", reading.vital_type),
+                SlotSet("pending_vital_value", stored), SlotSet("vital_readback", spoken)]
+
+
+class ActionSaveVitals(Action):
+    """对: save the read-back reading; abnormal values alert the signed doctor."""
+
+    def name(self) -> str:
+        return "action_save_vitals"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        kind, value = tracker.get_slot("pending_vital_type"), tracker.get_slot("pending_vital_value")
+        try:
+            numbers = [float(part) for part in (value or "").split("/") if part]
+            reading = health.Reading(kind, numbers[0], numbers[1] if len(numbers) > 1 else None)
+            health.UNITS[reading.vital_type]  # noqa: B018 - an unknown type is refused here
+        except (ValueError, IndexError, KeyError, TypeError):
+            dispatcher.utter_message(response="utter_ask_vital")
+            return CLEAR_VITALS
+        try:
+            identity = _identity(tracker)
+            if identity is None or identity.elder_id is None:
+                dispatcher.utter_message(response="utter_health_unknown")
+                return CLEAR_VITALS
+            with db.session_scope() as session:
+                result = health.record_vital(session, identity.elder_id, reading, identity.person_id)
+                if identity.is_elder:
+                    reminders.answer_checkin(session, identity.elder_id, "vitals")
+        except StoreError:
+            dispatcher.utter_message(response="utter_service_trouble")
+            return CLEAR_VITALS
+        if result.level == "normal":
+            dispatcher.utter_message(response="utter_vitals_saved_normal")
+        else:
+            response = "utter_vitals_saved_severe" if result.level.startswith("severe") else "utter_vitals_saved_abnormal"
+            dispatcher.utter_message(response=response, level_label=health.LEVEL_LABELS[result.level])
+        return CLEAR_VITALS
+
+
+class ActionVitalsDenied(Action):
+    def name(self) -> str:
+        return "action_vitals_denied"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_vitals_reask")
+        return CLEAR_VITALS
+
+
+class ActionReportSymptom(Action):
+    def name(self) -> str:
+        return "action_report_symptom"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        symptoms = list(tracker.get_latest_entity_values("symptom"))
+        parts = list(tracker.get_latest_entity_values("body_part"))
+        severity = _entity(tracker, "severity")
+        flag = health.red_flag(symptoms, parts, _text(tracker))
+        if flag and severity == "重度":
+            return [FollowupAction("action_emergency")]  # severe red flag: no question first
+        if not symptoms and not flag:
+            dispatcher.utter_message(response="utter_symptom_ask_what")
+            return []
+        try:
+            identity = _identity(tracker)
+            if identity is not None and identity.elder_id is not None:
+                with db.session_scope() as session:
+                    health.record_symptom(session, identity.elder_id, "、".join(symptoms) or flag,
+                                          parts[0] if parts else None, severity, None, flag, identity.person_id)
+                    if identity.is_elder:
+                        reminders.answer_checkin(session, identity.elder_id, "unwell")
+        except StoreError:
+            log.warning("symptom not recorded: records unavailable")
+            if not flag:
+                dispatcher.utter_message(response="utter_service_trouble")
+                return []
+        if flag:
+            dispatcher.utter_message(response=f"utter_symptom_safety_{flag}"
+                                     if flag in ("chest_pain", "stroke") else "utter_symptom_safety_other")
+            return [SlotSet("safety_question", True)]
+        dispatcher.utter_message(response="utter_symptom_recorded")
+        return []
+
+
+class ActionSafetyNo(Action):
+    """不用 after the safety question: the doctor already knows; say when to call."""
+
+    def name(self) -> str:
+        return "action_safety_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_symptom_safety_calm")
+        return [SlotSet("safety_question", None)]
+
+
+def summary_text(result: health.Summary) -> str:
+    parts = []
+    for obs in result.latest:
+        reading = health.Reading(obs.vital_type, obs.value, obs.value2)
+        day = obs.observed_at.astimezone(health_tz())
+        parts.append(f"{health.VITAL_LABELS[obs.vital_type]}{health.describe(reading)}"
+                     f"（{health.LEVEL_LABELS[obs.level]}，{day.month}月{day.day}日）")
+    return "；".join(parts)
+
+
+def health_tz():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+class ActionQueryHealthRecord(Action):
+    """The elder, a family member with health_summary consent, or the signed doctor."""
+
+    def name(self) -> str:
+        return "action_query_health_record"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        channel = people.split_sender(tracker.sender_id)[0]
+        try:
+            with db.session_scope() as session:
+                identity = people.identify(session, tracker.sender_id)
+                if identity is None or identity.elder_id is None:
+                    dispatcher.utter_message(response="utter_health_unknown")
+                    return []
+                if not health.may_read(session, identity.elder_id, identity.person_id, identity.role):
+                    dispatcher.utter_message(response="utter_health_not_allowed")
+                    return []
+                reader = audit.Reader(identity.person_id, identity.role, "asked for a health summary in chat", channel)
+                result = health.summary(session, identity.elder_id, reader)
+                text = summary_text(result)
+        except StoreError:
+            dispatcher.utter_message(response="utter_service_trouble")
+            return []
+        if not text:
+            dispatcher.utter_message(response="utter_health_summary_empty", elder_name=identity.elder_name)
+        else:
+            dispatcher.utter_message(response="utter_health_summary", elder_name=identity.elder_name,
+                                     summary_text=text)
+        if result.open_alerts:
+            dispatcher.utter_message(response="utter_health_summary_alerts", open_alerts=result.open_alerts)
+        return []

@@ -1,0 +1,218 @@
+"""``anxin worker``: run due work from the database, again and again.
+
+Each run: move escalation ladders on, fire reminders and re-reminders, ask
+and expire daily check-ins, then send the outbox through the channel
+adapters.  Every phase is its own transaction over rows locked with
+``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so any number of workers can run;
+on SQLite the database's single writer serialises them.  A worker killed at
+any point loses nothing: uncommitted work is redone by the next run, and a
+message it had claimed is claimed again after the lease, after asking the
+adapter whether it already went out.  Logs name phases, ids and error
+types, never message text or health values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from bot.errors import StoreUnavailable
+from bot.outbound.base import ChannelAdapter, DeliveryResult, OutboundMessage, Outcome
+from records import booking_reminders, db, emergency, outbox, reminders
+from records.tables import utcnow
+
+log = logging.getLogger("anxin.worker")
+
+PHASES = (
+    ("ladder", emergency.advance_due),
+    ("reminders", reminders.fire_due),
+    ("re-reminders", reminders.re_remind_due),
+    ("check-ins", reminders.schedule_checkins),
+    ("check-ins missed", reminders.expire_checkins),
+    ("booking reminders", booking_reminders.fire_due),
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the worker needs of a claimed outbox row, outside its transaction."""
+
+    id: int
+    key: str
+    channel: str
+    address: str
+    kind: str
+    template: str
+    params: dict
+    reclaimed: bool
+
+
+@dataclass
+class Worker:
+    url: str | None
+    adapters: dict[str, ChannelAdapter]
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    batch: int = 20
+    lease: float = outbox.DEFAULT_LEASE
+
+    def run_once(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """One pass over every kind of due work; returns what was done."""
+        done = {name: self._phase(name, func, now) for name, func in PHASES}
+        done["sent"] = self.send_due(now)
+        done["lectures"] = self.send_lectures(now)
+        return done
+
+    def send_lectures(self, now: dt.datetime | None = None) -> int:
+        """Lecture broadcasts and lecture reminders (rate limits, quiet hours, backoff)."""
+        import dataclasses
+
+        from bot import broadcast
+        from bot.settings import get_settings
+
+        try:
+            return broadcast.send_due(dataclasses.replace(get_settings(), database_url=self.url or get_settings().database_url),
+                                      self.adapters, now)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - boundary: broadcasts must not stop safety work
+            log.error("worker phase lectures failed: %s", type(exc).__name__)
+            return 0
+
+    def _phase(self, name: str, func, now: dt.datetime | None) -> int:
+        try:
+            with db.session_scope(self.url) as session:
+                return func(session, now or utcnow())
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - boundary: one broken phase must not stop the others
+            log.error("worker phase %s failed: %s", name, type(exc).__name__)
+            return 0
+
+    def claim(self, now: dt.datetime | None = None) -> list[Job]:
+        with db.session_scope(self.url) as session:
+            rows = outbox.claim_due(session, self.batch, self.name, now or utcnow(), self.lease)
+            return [
+                Job(r.id, r.key, r.channel, r.address, r.kind, r.template, outbox.params_of(r), r.reclaimed)
+                for r in rows
+            ]
+
+    def send_due(self, now: dt.datetime | None = None) -> int:
+        sent = 0
+        while True:
+            jobs = self.claim(now)
+            for job in jobs:
+                sent += self.deliver(job)
+            if len(jobs) < self.batch:
+                return sent
+
+    def deliver(self, job: Job) -> int:
+        adapter = self.adapters.get(job.channel)
+        if adapter is None:
+            self._finish(job, DeliveryResult(Outcome.FAILED, f"no adapter for channel {job.channel}"))
+            return 0
+        if job.reclaimed and _delivered(adapter, job.key):
+            self._finish(job, DeliveryResult(Outcome.SENT, "already delivered before a crash"))
+            return 1
+        try:
+            from bot.outbound.texts import render
+
+            text = render(job.template, job.params)
+            result = adapter.send(OutboundMessage(job.channel, job.address, text, job.kind, job.key))
+        except KeyError as exc:
+            result = DeliveryResult(Outcome.FAILED, f"template: {exc}")
+        except Exception as exc:  # noqa: BLE001 - boundary: adapters should not raise; if one does, retry later
+            result = DeliveryResult(Outcome.RETRY, type(exc).__name__)
+        self._finish(job, result)
+        return 1 if result.outcome is Outcome.SENT else 0
+
+    def _finish(self, job: Job, result: DeliveryResult) -> None:
+        with db.session_scope(self.url) as session:
+            if result.outcome is Outcome.SENT:
+                outbox.mark_sent(session, job.id, self.name, result.provider_id)
+            elif result.outcome is Outcome.RETRY:
+                state = outbox.mark_retry(session, job.id, result.detail, self.name, result.retry_after)
+                log.warning("outbox %s on %s: retry (%s) → %s", job.id, job.channel, result.detail, state)
+            else:
+                outbox.mark_failed(session, job.id, f"{result.outcome.value}: {result.detail}", self.name)
+                log.error("outbox %s on %s: %s (%s)", job.id, job.channel, result.outcome.value, result.detail)
+
+
+def _delivered(adapter: ChannelAdapter, key: str) -> bool:
+    check = getattr(adapter, "delivered", None)
+    if check is None:
+        return False  # unknown: send again (a duplicate beats a lost emergency message)
+    try:
+        return bool(check(key))
+    except Exception as exc:  # noqa: BLE001 - boundary: unknown counts as not delivered
+        log.warning("delivery check failed: %s", type(exc).__name__)
+        return False
+
+
+def run_forever(worker: Worker, interval: float, stop: threading.Event) -> None:
+    """Run until ``stop`` is set; back off while the database is down."""
+    pause = interval
+    while not stop.is_set():
+        try:
+            worker.run_once()
+            pause = interval
+        except StoreUnavailable:
+            pause = min(60.0, max(interval, pause * 2))
+            log.warning("records database unavailable; next try in %.0f s", pause)
+        stop.wait(pause)
+
+
+def make_worker(args: argparse.Namespace) -> Worker:
+    from bot.outbound.registry import adapters
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    return Worker(settings.database_url, adapters(settings), batch=args.batch, lease=args.lease)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    worker = make_worker(args)
+    if args.once:
+        done = worker.run_once()
+        print(" ".join(f"{name}={n}" for name, n in done.items()))
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_forever(worker, args.interval, stop)
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--once", action="store_true", help="one pass over due work, then exit")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between passes (default 1)")
+    parser.add_argument("--batch", type=int, default=20, help="outbox rows claimed at a time")
+    parser.add_argument("--lease", type=float, default=outbox.DEFAULT_LEASE,
+                        help="seconds before a dead worker's claimed messages are claimed again")
+    parser.set_defaults(func=cmd_worker)
+
+
+def register(subparsers) -> None:
+    """Add ``anxin worker`` to the CLI's subcommands."""
+    add_arguments(subparsers.add_parser("worker", help="run reminders, escalations and outgoing messages"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.settings import load_env_file
+
+    load_env_file()
+    parser = argparse.ArgumentParser(prog="python -m bot.worker", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Who is told, on which channels, and alerts for doctors and families.
+
+Messages are never sent from here: they are enqueued in the outbox in the
+caller's transaction, with a key derived from what caused them, so that a
+retried transaction or a second worker cannot send one twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records import outbox
+from records.tables import (
+    Alert,
+    ChannelIdentity,
+    Device,
+    ElderProfile,
+    FamilyLink,
+    Person,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person on an elder's ladder or alert list."""
+
+    person_id: int
+    role: str  # family, doctor, worker
+    name: str
+    relation: str = ""  # for family: 女儿, 儿子 ...
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        """How the elder hears this person named: 女儿李娜, 陈建华 ..."""
+        return f"{self.relation}{self.name}"
+
+
+def family(session: Session, elder_id: int, scope: str) -> list[Contact]:
+    """Family members who were given ``scope``, in ladder order (priority)."""
+    rows = session.execute(
+        select(FamilyLink, Person)
+        .join(Person, Person.id == FamilyLink.family_id)
+        .where(FamilyLink.elder_id == elder_id)
+        .order_by(FamilyLink.priority, FamilyLink.id)
+    ).all()
+    return [
+        Contact(person.id, "family", person.name, link.relation, frozenset(link.scopes()))
+        for link, person in rows
+        if scope in link.scopes()
+    ]
+
+
+def _profile_person(session: Session, elder_id: int, attr: str, role: str) -> Contact | None:
+    profile = session.get(ElderProfile, elder_id)
+    person_id = getattr(profile, attr, None) if profile else None
+    person = session.get(Person, person_id) if person_id else None
+    return Contact(person.id, role, person.name) if person else None
+
+
+def signed_doctor(session: Session, elder_id: int) -> Contact | None:
+    return _profile_person(session, elder_id, "signed_doctor_id", "doctor")
+
+
+def community_worker(session: Session, elder_id: int) -> Contact | None:
+    return _profile_person(session, elder_id, "worker_id", "worker")
+
+
+def ladder(session: Session, elder_id: int) -> list[Contact]:
+    """The escalation order: family with ``alerts`` consent, the doctor, the worker."""
+    people = family(session, elder_id, "alerts")
+    for extra in (signed_doctor(session, elder_id), community_worker(session, elder_id)):
+        if extra is not None and all(extra.person_id != c.person_id for c in people):
+            people.append(extra)
+    return people
+
+
+def addresses(session: Session, person_id: int) -> list[tuple[str, str]]:
+    """Every (channel, address) a person can be reached on, stable order."""
+    rows = session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.external_id)
+        .where(ChannelIdentity.person_id == person_id)
+        .order_by(ChannelIdentity.id)
+    ).all()
+    return [(channel, external_id) for channel, external_id in rows]
+
+
+def speakers(session: Session, elder_id: int) -> list[str]:
+    rows = session.execute(
+        select(Device.device_id).where(Device.elder_id == elder_id, Device.active.is_(True)).order_by(Device.id)
+    ).scalars()
+    return list(rows)
+
+
+def notify(
+    session: Session,
+    person_id: int,
+    key: str,
+    kind: str,
+    template: str,
+    params: dict,
+    elder_id: int | None = None,
+) -> list[str]:
+    """Enqueue one message per address of the person; returns the channels used."""
+    used = []
+    for channel, address in addresses(session, person_id):
+        outbox.enqueue(
+            session,
+            f"{key}:{channel}:{address}",
+            channel,
+            address,
+            kind,
+            template,
+            params,
+            person_id=person_id,
+            elder_id=elder_id,
+        )
+        used.append(channel)
+    return used
+
+
+def tell_elder(session: Session, elder_id: int, key: str, kind: str, template: str, params: dict) -> int:
+    """Say something on the elder's speaker(s) through the outbox."""
+    devices = speakers(session, elder_id)
+    for device in devices:
+        outbox.enqueue(
+            session, f"{key}:speaker:{device}", "speaker", device, kind, template, params,
+            person_id=elder_id, elder_id=elder_id,
+        )
+    return len(devices)
+
+
+def elder_name(session: Session, elder_id: int) -> str:
+    person = session.get(Person, elder_id)
+    return person.name if person else ""
+
+
+def raise_alert(
+    session: Session,
+    elder_id: int,
+    kind: str,
+    level: str,
+    params: dict,
+    doctor_template: str | None,
+    family_template: str | None,
+    family_detail_template: str | None = None,
+    observation_id: int | None = None,
+) -> Alert:
+    """Store an alert and enqueue it: to the signed doctor (with details), and to
+    family with ``alerts`` consent — with details only if they also hold
+    ``health_summary``; otherwise a message that names no value."""
+    alert = Alert(elder_id=elder_id, kind=kind, level=level, observation_id=observation_id)
+    session.add(alert)
+    session.flush()
+    params = {"elder_name": elder_name(session, elder_id), **params}
+    doctor = signed_doctor(session, elder_id)
+    if doctor is not None and doctor_template:
+        notify(session, doctor.person_id, f"alert:{alert.id}:{doctor.person_id}", "alert",
+               doctor_template, params, elder_id)
+    for member in family(session, elder_id, "alerts") if family_template else []:
+        detailed = family_detail_template and "health_summary" in member.scopes
+        template = family_detail_template if detailed else family_template
+        notify(session, member.person_id, f"alert:{alert.id}:{member.person_id}", "alert",
+               template, params if detailed else {"elder_name": params["elder_name"]}, elder_id)
+    return alert
+
+
+def open_alerts(session: Session, elder_id: int) -> list[Alert]:
+    """Open alerts of one elder (health data: callers audit the read)."""
+    return list(
+        session.execute(
+            select(Alert).where(Alert.elder_id == elder_id, Alert.status == "open").order_by(Alert.id)
+        ).scalars()
+    )
+
+
+def acknowledge_alerts(session: Session, person_id: int) -> int:
+    """A doctor or family member says 收到 to the alerts they were sent."""
+    from records.tables import OutboxMessage
+
+    alert_ids = set()
+    for key in session.execute(
+        select(OutboxMessage.key).where(OutboxMessage.person_id == person_id, OutboxMessage.kind == "alert")
+    ).scalars():
+        part = key.split(":")
+        if len(part) > 1 and part[1].isdigit():
+            alert_ids.add(int(part[1]))
+    if not alert_ids:
+        return 0
+    rows = session.execute(
+        select(Alert).where(Alert.id.in_(alert_ids), Alert.status == "open").with_for_update()
+    ).scalars()
+    count = 0
+    for alert in rows:
+        alert.status = "acknowledged"
+        alert.acknowledged_by = person_id
+        alert.acknowledged_at = utcnow()
+        count += 1
+    return count

@@ -1,0 +1,348 @@
+"""Clinic booking: find open sessions, book, cancel, reschedule, list.
+
+Each public function is its own unit of work (``url`` picks the database,
+default: settings) and returns only after the commit, so a caller that got a
+booking number back knows the booking is stored.  Capacity is enforced by the
+database (see :mod:`records.tables.booking`), so twenty people asking for the
+last place at once produce exactly one booking.  Failures are
+:class:`~bot.errors.Conflict` (full, duplicate, past, closed),
+:class:`~bot.errors.NotFound`, or :class:`~bot.errors.StoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.errors import Conflict, NotFound
+from records.booking_names import (  # noqa: F401  (part of the booking API)
+    DOCTOR_WORDS,
+    Resolution,
+    clinic_departments,
+    resolve_department,
+    resolve_department_in,
+    resolve_doctor,
+)
+from records.db import session_scope
+from records.tables import Department, Doctor, Person, ScheduleSlot
+from records.tables.booking import Appointment, BookingReminder
+
+TIMEZONE = "Asia/Shanghai"
+# A session can no longer be booked once it has started (local time).
+SESSION_START = {"morning": dt.time(8, 0), "afternoon": dt.time(14, 0)}
+REMINDER_TIME = dt.time(18, 0)  # the evening before
+BOOKING_NUMBER_BASE = 100000
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """An open clinic session as the dialogue talks about it."""
+
+    slot_id: int
+    day: dt.date
+    period: str
+    department: str
+    doctor: str
+    doctor_id: int
+    free: int
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    appointment_id: int
+    booking_number: str
+    day: dt.date
+    period: str
+    department: str
+    doctor: str
+    status: str
+
+
+def now_local(timezone: str = TIMEZONE) -> dt.datetime:
+    return dt.datetime.now(ZoneInfo(timezone))
+
+
+def is_past(day: dt.date, period: str, now: dt.datetime) -> bool:
+    """True when the session has already started (or its day is gone)."""
+    start = dt.datetime.combine(day, SESSION_START[period], now.tzinfo)
+    return start <= now
+
+
+def reminder_due(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """18:00 local on the day before; at once if that is already past."""
+    due = dt.datetime.combine(day - dt.timedelta(days=1), REMINDER_TIME, now.tzinfo)
+    return max(due, now)
+
+
+# --- sessions --------------------------------------------------------------
+
+
+def _joined():
+    return (
+        select(ScheduleSlot, Person.name, Department.name, Doctor.id)
+        .join(Doctor, Doctor.id == ScheduleSlot.doctor_id)
+        .join(Person, Person.id == Doctor.person_id)
+        .join(Department, Department.id == Doctor.department_id)
+    )
+
+
+def _session_query(department: str | None, doctor_id: int | None):
+    query = _joined().where(
+        ScheduleSlot.is_open.is_(True), ScheduleSlot.booked < ScheduleSlot.capacity
+    )
+    if doctor_id is not None:
+        query = query.where(Doctor.id == doctor_id)
+    elif department is not None:
+        query = query.where(Department.name == department)
+    return query
+
+
+def _view(row) -> OpenSession:
+    slot, doctor, dept, doctor_id = row
+    return OpenSession(
+        slot.id, slot.day, slot.period, dept, doctor, doctor_id, slot.capacity - slot.booked
+    )
+
+
+def find_slots(
+    *,
+    day: dt.date,
+    department: str | None = None,
+    doctor_id: int | None = None,
+    period: str | None = None,
+    now: dt.datetime | None = None,
+    url: str | None = None,
+) -> list[OpenSession]:
+    """Open, not-full, not-yet-started sessions on ``day``, most free places first."""
+    now = now or now_local()
+    query = _session_query(department, doctor_id).where(ScheduleSlot.day == day)
+    if period is not None:
+        query = query.where(ScheduleSlot.period == period)
+    with session_scope(url) as session:
+        views = [_view(row) for row in session.execute(query)]
+    views = [v for v in views if not is_past(v.day, v.period, now)]
+    return sorted(views, key=lambda v: (v.period != "morning", -v.free, v.doctor))
+
+
+def nearest_alternatives(
+    *,
+    day: dt.date,
+    department: str | None = None,
+    doctor_id: int | None = None,
+    period: str | None = None,
+    now: dt.datetime | None = None,
+    limit: int = 3,
+    horizon_days: int = 21,
+    url: str | None = None,
+) -> list[OpenSession]:
+    """The ``limit`` open sessions nearest to (day, period), one per day-and-period."""
+    now = now or now_local()
+    start = max(now.date(), day - dt.timedelta(days=horizon_days))
+    query = _session_query(department, doctor_id).where(
+        ScheduleSlot.day >= start, ScheduleSlot.day <= day + dt.timedelta(days=horizon_days)
+    )
+    with session_scope(url) as session:
+        views = [_view(row) for row in session.execute(query)]
+    seen: dict[tuple[dt.date, str], OpenSession] = {}
+    for view in sorted(views, key=lambda v: -v.free):
+        if is_past(view.day, view.period, now) or (view.day == day and view.period == period):
+            continue
+        seen.setdefault((view.day, view.period), view)
+
+    def distance(view: OpenSession) -> tuple[int, int, int]:
+        days = abs((view.day - day).days)
+        return days, int(view.day < day), int(view.period != (period or "morning"))
+
+    return sorted(seen.values(), key=distance)[:limit]
+
+
+# --- booking ---------------------------------------------------------------
+
+
+def _take_place(session: Session, slot_id: int, now: dt.datetime) -> ScheduleSlot:
+    slot = session.get(ScheduleSlot, slot_id)
+    if slot is None:
+        raise NotFound("no such clinic session")
+    if is_past(slot.day, slot.period, now):
+        raise Conflict("past")
+    if not slot.is_open:
+        raise Conflict("closed")
+    taken = session.execute(
+        update(ScheduleSlot)
+        .where(
+            ScheduleSlot.id == slot_id,
+            ScheduleSlot.booked < ScheduleSlot.capacity,
+            ScheduleSlot.is_open.is_(True),
+        )
+        .values(booked=ScheduleSlot.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise Conflict("full")
+    return slot
+
+
+def _release_place(session: Session, slot_id: int) -> None:
+    session.execute(
+        update(ScheduleSlot)
+        .where(ScheduleSlot.id == slot_id, ScheduleSlot.booked > 0)
+        .values(booked=ScheduleSlot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _insert_appointment(
+    session: Session, elder_id: int, booked_by_id: int | None, slot: ScheduleSlot, now: dt.datetime
+) -> Appointment:
+    appointment = Appointment(
+        elder_id=elder_id,
+        booked_by_id=booked_by_id,
+        slot_id=slot.id,
+        live_slot_id=slot.id,
+        status="booked",
+    )
+    session.add(appointment)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("duplicate") from exc
+    appointment.booking_number = str(BOOKING_NUMBER_BASE + appointment.id)
+    session.add(
+        BookingReminder(
+            kind="appointment",
+            ref_id=appointment.id,
+            elder_id=elder_id,
+            due_at=reminder_due(slot.day, now),
+        )
+    )
+    session.flush()
+    return appointment
+
+
+def _appointment_view(session: Session, appointment: Appointment) -> AppointmentView:
+    slot, doctor, dept, _ = session.execute(
+        _joined().where(ScheduleSlot.id == appointment.slot_id)
+    ).one()
+    return AppointmentView(
+        appointment.id,
+        appointment.booking_number,
+        slot.day,
+        slot.period,
+        dept,
+        doctor,
+        appointment.status,
+    )
+
+
+def book_appointment(
+    *,
+    elder_id: int,
+    slot_id: int,
+    booked_by_id: int | None = None,
+    now: dt.datetime | None = None,
+    url: str | None = None,
+) -> AppointmentView:
+    """Take one place in a session for an elder; returns after the commit."""
+    now = now or now_local()
+    with session_scope(url) as session:
+        if session.execute(
+            select(Appointment.id).where(
+                Appointment.elder_id == elder_id, Appointment.live_slot_id == slot_id
+            )
+        ).first():
+            raise Conflict("duplicate")
+        slot = _take_place(session, slot_id, now)
+        appointment = _insert_appointment(session, elder_id, booked_by_id, slot, now)
+        view = _appointment_view(session, appointment)
+    return view
+
+
+def _live_appointment(session: Session, elder_id: int, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.elder_id != elder_id:
+        raise NotFound("no such appointment for this elder")
+    if appointment.status != "booked" or appointment.live_slot_id is None:
+        raise Conflict("not_live")
+    return appointment
+
+
+def _drop_reminder(session: Session, kind: str, ref_id: int) -> None:
+    reminder = session.execute(
+        select(BookingReminder).where(
+            BookingReminder.kind == kind, BookingReminder.ref_id == ref_id
+        )
+    ).scalar_one_or_none()
+    if reminder is not None and reminder.sent_at is None:
+        session.delete(reminder)
+
+
+def cancel(*, elder_id: int, appointment_id: int, url: str | None = None) -> AppointmentView:
+    """Cancel a live booking and give its place back."""
+    with session_scope(url) as session:
+        appointment = _live_appointment(session, elder_id, appointment_id)
+        _release_place(session, appointment.live_slot_id)
+        appointment.status = "cancelled"
+        appointment.live_slot_id = None
+        appointment.updated_at = now_local()
+        _drop_reminder(session, "appointment", appointment.id)
+        session.flush()
+        view = _appointment_view(session, appointment)
+    return view
+
+
+def reschedule(
+    *,
+    elder_id: int,
+    appointment_id: int,
+    new_slot_id: int,
+    booked_by_id: int | None = None,
+    now: dt.datetime | None = None,
+    url: str | None = None,
+) -> AppointmentView:
+    """Move a booking: the new place is taken before the old one is released,
+    in one transaction, so a failure leaves the old booking untouched."""
+    now = now or now_local()
+    with session_scope(url) as session:
+        old = _live_appointment(session, elder_id, appointment_id)
+        if old.slot_id == new_slot_id:
+            raise Conflict("same")
+        slot = _take_place(session, new_slot_id, now)
+        new = _insert_appointment(session, elder_id, booked_by_id, slot, now)
+        _release_place(session, old.live_slot_id)
+        old.status = "rescheduled"
+        old.live_slot_id = None
+        old.rescheduled_to_id = new.id
+        old.updated_at = now
+        _drop_reminder(session, "appointment", old.id)
+        session.flush()
+        view = _appointment_view(session, new)
+    return view
+
+
+def upcoming(
+    elder_id: int, *, today: dt.date | None = None, url: str | None = None
+) -> list[AppointmentView]:
+    """The elder's live bookings from today on, soonest first."""
+    today = today or now_local().date()
+    with session_scope(url) as session:
+        rows = (
+            session.execute(
+                select(Appointment)
+                .join(ScheduleSlot, ScheduleSlot.id == Appointment.slot_id)
+                .where(
+                    Appointment.elder_id == elder_id,
+                    Appointment.status == "booked",
+                    ScheduleSlot.day >= today,
+                )
+                .order_by(ScheduleSlot.day, ScheduleSlot.period.desc(), Appointment.id)
+            )
+            .scalars()
+            .all()
+        )
+        return [_appointment_view(session, row) for row in rows]

@@ -1,0 +1,275 @@
+"""Emergencies and the escalation ladder with acknowledgement.
+
+An event opens with its first step already notified (the contact's messages
+are in the outbox in the same transaction).  Each step waits
+``step_seconds``; :func:`advance_due` (run by the worker) times out the
+current step and notifies the next contact — family with ``alerts`` consent
+by priority, then the signed doctor, then the community worker — round after
+round until a person acknowledges.  Every step is a row with timestamps; a
+step is (event, round, position) under a unique constraint, and the event
+row is locked while it moves, so a second worker or a retried transaction can
+never fire a step twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from records import alerts
+from records.alerts import Contact
+from records.tables import ElderProfile, EmergencyEvent, EscalationStep, Person, utcnow
+
+log = logging.getLogger(__name__)
+
+STEP_SECONDS_ENV = "ANXIN_ESCALATION_STEP_SECONDS"
+DEFAULT_STEP_SECONDS = 120
+
+
+def step_seconds() -> int:
+    """The ladder's step length (ANXIN_ESCALATION_STEP_SECONDS, default 120 s)."""
+    from bot.settings import Settings
+
+    try:
+        return Settings.from_env().escalation_step_seconds
+    except ValueError:
+        log.warning("%s is not a whole number; using %s s", STEP_SECONDS_ENV, DEFAULT_STEP_SECONDS)
+        return DEFAULT_STEP_SECONDS
+
+
+@dataclass(frozen=True)
+class Opened:
+    event_id: int
+    created: bool  # False: an event was already open, this call joined it
+    contact: Contact | None  # who is being called now
+    acknowledged_by: str | None = None  # name, when someone already acknowledged
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    event_id: int
+    elder_id: int
+    elder_name: str
+    already_by: str | None = None  # someone else had acknowledged first
+
+
+def open_event(session: Session, elder_id: int) -> EmergencyEvent | None:
+    return session.execute(
+        select(EmergencyEvent).where(EmergencyEvent.open_elder_id == elder_id)
+    ).scalar_one_or_none()
+
+
+def _joined(session: Session, event: EmergencyEvent) -> Opened:
+    event.repeats += 1
+    contact = _current_contact(session, event)
+    by = session.get(Person, event.acknowledged_by) if event.acknowledged_by else None
+    return Opened(event.id, False, contact, by.name if by else None)
+
+
+def open_emergency(
+    session: Session,
+    elder_id: int,
+    category: str = "other",
+    trigger: str = "",
+    reported_by: int | None = None,
+    now: dt.datetime | None = None,
+    seconds: int | None = None,
+) -> Opened:
+    """Open an event and notify the first contact at once (idempotent per elder)."""
+    now = now or utcnow()
+    existing = open_event(session, elder_id)
+    if existing is not None:
+        return _joined(session, existing)
+    event = EmergencyEvent(
+        elder_id=elder_id,
+        open_elder_id=elder_id,
+        category=(category or "other")[:32],
+        trigger=(trigger or "")[:64],
+        reported_by=reported_by,
+        step_seconds=seconds or step_seconds(),
+        opened_at=now,
+        round=1,
+        position=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(event)
+    except IntegrityError:
+        return _joined(session, open_event(session, elder_id))
+    step = _fire(session, event, now, tell_elder=False)
+    contact = _contact_of(session, step) if step else None
+    return Opened(event.id, True, contact)
+
+
+def _params(session: Session, event: EmergencyEvent) -> dict:
+    profile = session.get(ElderProfile, event.elder_id)
+    return {
+        "elder_name": alerts.elder_name(session, event.elder_id),
+        "address": profile.address if profile else "",
+        "trigger": event.trigger,
+        "category": event.category,
+        "round": event.round,
+    }
+
+
+def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder: bool = True) -> EscalationStep | None:
+    """Notify the contact at (round, position), skipping people with no channel.
+
+    With nobody reachable, the event stays open and is retried a step later:
+    the ladder never silently ends.
+    """
+    contacts = alerts.ladder(session, event.elder_id)
+    deadline = now + dt.timedelta(seconds=event.step_seconds)
+    for _ in range(max(1, len(contacts))):
+        if not contacts:
+            break
+        if event.position >= len(contacts):
+            event.round, event.position = event.round + 1, 0
+        contact = contacts[event.position]
+        key = f"esc:{event.id}:{event.round}:{event.position}"
+        channels = alerts.notify(
+            session, contact.person_id, key, "escalation", f"utter_escalation_{contact.role}",
+            _params(session, event), event.elder_id,
+        )
+        step = EscalationStep(
+            event_id=event.id, round=event.round, position=event.position,
+            person_id=contact.person_id, role=contact.role, channels=" ".join(sorted(set(channels))),
+            notified_at=now, deadline_at=deadline if channels else now,
+            status="notified" if channels else "unreachable", ended_at=None if channels else now,
+        )
+        session.add(step)
+        session.flush()
+        if channels:
+            if tell_elder:
+                alerts.tell_elder(
+                    session, event.elder_id, f"esc-elder:{key}", "escalation",
+                    f"utter_emergency_calling_{contact.role}",
+                    {"name": contact.name, "relation": contact.relation},
+                )
+            event.next_step_at = deadline
+            return step
+        event.position += 1
+    log.error("emergency %s: nobody on the ladder is reachable; retrying in %s s", event.id, event.step_seconds)
+    event.next_step_at = deadline
+    return None
+
+
+def _contact_of(session: Session, step: EscalationStep) -> Contact | None:
+    if step is None or step.person_id is None:
+        return None
+    for contact in alerts.ladder(session, session.get(EmergencyEvent, step.event_id).elder_id):
+        if contact.person_id == step.person_id:
+            return contact
+    return None
+
+
+def _current_step(session: Session, event: EmergencyEvent) -> EscalationStep | None:
+    return session.execute(
+        select(EscalationStep)
+        .where(EscalationStep.event_id == event.id, EscalationStep.status == "notified")
+        .order_by(EscalationStep.id.desc())
+    ).scalars().first()
+
+
+def _current_contact(session: Session, event: EmergencyEvent) -> Contact | None:
+    return _contact_of(session, _current_step(session, event))
+
+
+def advance_due(session: Session, now: dt.datetime | None = None, limit: int = 20) -> int:
+    """Move every open ladder whose step has run out one rung on; returns how many."""
+    now = now or utcnow()
+    events = session.execute(
+        select(EmergencyEvent)
+        .where(EmergencyEvent.status == "open", EmergencyEvent.next_step_at <= now)
+        .order_by(EmergencyEvent.next_step_at, EmergencyEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for event in events:
+        current = _current_step(session, event)
+        if current is not None:
+            current.status, current.ended_at = "timed_out", now
+            event.position += 1
+        _fire(session, event, now)
+    return len(events)
+
+
+def acknowledge(session: Session, person_id: int, now: dt.datetime | None = None) -> Acknowledged | None:
+    """A person who was called says 收到: the ladder of their open event stops."""
+    now = now or utcnow()
+    event_ids = session.execute(
+        select(EscalationStep.event_id)
+        .join(EmergencyEvent, EmergencyEvent.id == EscalationStep.event_id)
+        .where(EscalationStep.person_id == person_id, EmergencyEvent.status != "closed")
+        .order_by(EmergencyEvent.opened_at.desc())
+    ).scalars().first()
+    if event_ids is None:
+        return None
+    return acknowledge_event(session, event_ids, person_id, now)
+
+
+def acknowledge_event(
+    session: Session, event_id: int, person_id: int, now: dt.datetime | None = None
+) -> Acknowledged | None:
+    """Acknowledge one event (from a chat reply or the console)."""
+    now = now or utcnow()
+    event = session.execute(
+        select(EmergencyEvent).where(EmergencyEvent.id == event_id).with_for_update()
+    ).scalar_one_or_none()
+    if event is None or event.status == "closed":
+        return None
+    name = alerts.elder_name(session, event.elder_id)
+    if event.status == "acknowledged":
+        first = session.get(Person, event.acknowledged_by) if event.acknowledged_by else None
+        return Acknowledged(event.id, event.elder_id, name, first.name if first else "")
+    event.status, event.acknowledged_at, event.acknowledged_by, event.next_step_at = (
+        "acknowledged", now, person_id, None,
+    )
+    steps = session.execute(select(EscalationStep).where(EscalationStep.event_id == event.id)).scalars().all()
+    mine = [s for s in steps if s.person_id == person_id]
+    if mine:
+        latest = max(mine, key=lambda s: s.id)
+        latest.status, latest.acknowledged_at, latest.ended_at = "acknowledged", now, now
+    for step in steps:
+        if step.status == "notified":
+            step.status, step.ended_at = "stopped", now
+    acker = session.get(Person, person_id)
+    ack_name = acker.name if acker else ""
+    alerts.tell_elder(session, event.elder_id, f"esc-ack:{event.id}", "escalation",
+                      "utter_escalation_acknowledged_elder", {"name": ack_name})
+    for other in sorted({s.person_id for s in steps if s.person_id not in (None, person_id)}):
+        alerts.notify(session, other, f"esc-handled:{event.id}:{other}", "escalation",
+                      "utter_escalation_handled", {"name": ack_name, "elder_name": name}, event.elder_id)
+    return Acknowledged(event.id, event.elder_id, name)
+
+
+def close(
+    session: Session, event_id: int, outcome: str, by: int | None = None, now: dt.datetime | None = None
+) -> EmergencyEvent:
+    """End an event with its outcome (送医, 误报, 家属已到 ...); frees the elder for a new one."""
+    now = now or utcnow()
+    event = session.execute(
+        select(EmergencyEvent).where(EmergencyEvent.id == event_id).with_for_update()
+    ).scalar_one()
+    if event.status != "closed":
+        event.status, event.open_elder_id, event.next_step_at = "closed", None, None
+        event.closed_at, event.closed_by, event.outcome = now, by, outcome[:200]
+        for step in session.execute(
+            select(EscalationStep).where(EscalationStep.event_id == event.id, EscalationStep.status == "notified")
+        ).scalars():
+            step.status, step.ended_at = "stopped", now
+    return event
+
+
+def history(session: Session, event_id: int) -> list[EscalationStep]:
+    """Every step of an event in order (the console audits its reads of this)."""
+    return list(
+        session.execute(
+            select(EscalationStep).where(EscalationStep.event_id == event_id).order_by(EscalationStep.id)
+        ).scalars()
+    )

@@ -1,0 +1,313 @@
+"""Vital signs and symptoms: parse, range-check, judge, record, summarise.
+
+Three kinds of limits, kept apart on purpose:
+
+* plausibility — a value no living elder's meter shows (血压 400/20): it is
+  refused, never saved, and the elder is asked to measure again;
+* thresholds — guideline defaults (sources below and in docs/safety.md),
+  overridable per elder by the signed doctor (``vital_thresholds``);
+* red flags — symptom combinations that need a person now.
+
+Reads of health data take an :class:`~records.audit.Reader` and are audited.
+The assistant records and advises; nothing here diagnoses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records import alerts, audit
+from records.tables import Observation, VitalThreshold, utcnow
+
+# NLU vital_type (vitals normaliser) → our type; glucose is refined from the words said.
+NLU_TYPES = {"血压": "blood_pressure", "血糖": "glucose", "心率": "heart_rate", "体温": "temperature",
+             "血氧": "spo2", "体重": "weight"}
+UNITS = {"blood_pressure": "mmHg", "glucose": "mmol/L", "glucose_fasting": "mmol/L",
+         "glucose_after_meal": "mmol/L", "heart_rate": "bpm", "temperature": "°C", "spo2": "%", "weight": "kg"}
+# What a home meter can show at all; outside is a mishearing or a mistake.
+PLAUSIBLE = {"systolic": (50, 300), "diastolic": (20, 200), "glucose": (1.0, 35.0), "heart_rate": (20, 250),
+             "temperature": (30.0, 43.0), "spo2": (50, 100), "weight": (20, 250)}
+
+
+@dataclass(frozen=True)
+class Limits:
+    severe_low: float | None
+    low: float | None
+    high: float | None
+    severe_high: float | None
+    source: str
+
+
+BP_2018 = "中国高血压防治指南（2018年修订版）：≥140/90 为高血压，≥180/110 为3级（重度）"
+DM_2020 = "中国2型糖尿病防治指南（2020年版）：空腹≥7.0、餐后2小时或随机≥11.1 mmol/L 为高；<3.9 为低血糖，<3.0 为严重低血糖；>16.7 需排查高血糖危象"
+DIAG_9 = "《诊断学》第9版（人民卫生出版社）"
+WHO_OXI = "WHO Pulse Oximetry Training Manual (2011)：<94% 需评估，<90% 需紧急处理"
+# value < severe_low → severe_low; < low → low; ≥ high → high; ≥ severe_high → severe_high
+DEFAULTS = {
+    "systolic": Limits(None, 90, 140, 180, BP_2018 + "；<90/60 为低血压"),
+    "diastolic": Limits(None, 60, 90, 110, BP_2018),
+    "glucose_fasting": Limits(3.0, 3.9, 7.0, 16.7, DM_2020),
+    "glucose_after_meal": Limits(3.0, 3.9, 11.1, 16.7, DM_2020),
+    "glucose": Limits(3.0, 3.9, 11.1, 16.7, DM_2020),
+    "heart_rate": Limits(40, 50, 101, 130, DIAG_9 + "：成人静息心率60–100次/分；默认<50才提醒，医生可按人调整"),
+    "temperature": Limits(35.0, None, 37.3, 39.1, DIAG_9 + "：≥37.3℃发热，≥39.1℃高热，<35℃低体温"),
+    "spo2": Limits(90, 94, None, None, WHO_OXI),
+    "weight": Limits(None, None, None, None, "无默认阈值（只记录）"),
+}
+# Words for the alert messages (the domain's vocabulary, not sentences).
+VITAL_LABELS = {"blood_pressure": "血压", "glucose": "血糖", "glucose_fasting": "空腹血糖",
+                "glucose_after_meal": "餐后血糖", "heart_rate": "心率", "temperature": "体温",
+                "spo2": "血氧", "weight": "体重"}
+LEVEL_LABELS = {"normal": "正常", "low": "偏低", "high": "偏高", "severe_low": "很低", "severe_high": "很高"}
+SEVERITY = {"normal": 0, "low": 1, "high": 1, "severe_low": 2, "severe_high": 2}
+
+
+class Implausible(ValueError):
+    """The value cannot be a real reading: ask again, save nothing."""
+
+
+class Incomplete(ValueError):
+    """Part of the reading is missing (血压 needs both numbers)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    vital_type: str
+    value: float
+    value2: float | None = None
+
+    @property
+    def unit(self) -> str:
+        return UNITS[self.vital_type]
+
+
+def _numbers(raw: str) -> list[float]:
+    out = []
+    for part in str(raw or "").replace("／", "/").replace(",", "/").split("/"):
+        part = part.strip().rstrip("%")
+        if part:
+            try:
+                out.append(float(part))
+            except ValueError as exc:
+                raise Implausible("not a number") from exc
+    return out
+
+
+def refine_type(nlu_type: str, text: str = "") -> str | None:
+    kind = NLU_TYPES.get(nlu_type, nlu_type if nlu_type in UNITS else None)
+    if kind == "glucose":
+        if "空腹" in text or "早上没吃" in text:
+            return "glucose_fasting"
+        if any(word in text for word in ("餐后", "饭后", "吃完饭", "吃了饭")):
+            return "glucose_after_meal"
+    return kind
+
+
+def _check(measure: str, value: float) -> None:
+    low, high = PLAUSIBLE[measure]
+    if not low <= value <= high:
+        raise Implausible(measure)
+
+
+def parse_reading(nlu_type: str, raw_value: str, text: str = "") -> Reading:
+    """Turn the NLU's (vital_type, vital_value) into a checked :class:`Reading`."""
+    kind = refine_type(nlu_type, text)
+    if kind is None:
+        raise Incomplete("vital type")
+    numbers = _numbers(raw_value)
+    if not numbers:
+        raise Incomplete("value")
+    if kind == "blood_pressure":
+        if len(numbers) < 2:
+            raise Incomplete("diastolic")
+        systolic, diastolic = numbers[0], numbers[1]
+        _check("systolic", systolic)
+        _check("diastolic", diastolic)
+        if diastolic >= systolic:
+            raise Implausible("diastolic above systolic")
+        return Reading(kind, systolic, diastolic)
+    value = numbers[0]
+    _check("glucose" if kind.startswith("glucose") else kind, value)
+    return Reading(kind, value)
+
+
+def limits_for(session: Session, elder_id: int, measure: str) -> Limits:
+    """The default limits with this elder's overrides applied."""
+    base = DEFAULTS[measure]
+    row = session.execute(
+        select(VitalThreshold).where(VitalThreshold.elder_id == elder_id, VitalThreshold.measure == measure)
+    ).scalar_one_or_none()
+    if row is None:
+        return base
+    changes = {f: getattr(row, f) for f in ("severe_low", "low", "high", "severe_high") if getattr(row, f) is not None}
+    return replace(base, **changes, source=row.note or base.source)
+
+
+def _level(value: float, limits: Limits) -> str:
+    if limits.severe_low is not None and value < limits.severe_low:
+        return "severe_low"
+    if limits.low is not None and value < limits.low:
+        return "low"
+    if limits.severe_high is not None and value >= limits.severe_high:
+        return "severe_high"
+    if limits.high is not None and value >= limits.high:
+        return "high"
+    return "normal"
+
+
+def judge(session: Session, elder_id: int, reading: Reading) -> str:
+    """normal / low / high / severe_low / severe_high (the worse of the two BP numbers)."""
+    if reading.vital_type == "blood_pressure":
+        levels = [_level(reading.value, limits_for(session, elder_id, "systolic")),
+                  _level(reading.value2, limits_for(session, elder_id, "diastolic"))]
+        return max(levels, key=lambda lv: SEVERITY[lv])
+    return _level(reading.value, limits_for(session, elder_id, reading.vital_type))
+
+
+def set_threshold(session: Session, elder_id: int, measure: str, set_by: int | None = None, note: str = "",
+                  **limits: float | None) -> VitalThreshold:
+    """The signed doctor adjusts one limit for one elder."""
+    if measure not in DEFAULTS:
+        raise ValueError(f"unknown measure {measure}")
+    row = session.execute(
+        select(VitalThreshold).where(VitalThreshold.elder_id == elder_id, VitalThreshold.measure == measure)
+    ).scalar_one_or_none() or VitalThreshold(elder_id=elder_id, measure=measure)
+    for name, value in limits.items():
+        setattr(row, name, value)
+    row.note, row.set_by, row.updated_at = note[:200], set_by, utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def spoken(value: float) -> str:
+    """158.0 → "158", 7.80 → "7.8" (the TTS reads the digits)."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def describe(reading: Reading) -> str:
+    """158/95, 7.8 …: the value part of an alert message."""
+    if reading.value2 is not None:
+        return f"{spoken(reading.value)}/{spoken(reading.value2)}"
+    return spoken(reading.value)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    observation_id: int
+    level: str
+    alert_id: int | None
+
+
+def record_vital(session: Session, elder_id: int, reading: Reading, reported_by: int | None = None,
+                 now: dt.datetime | None = None) -> Recorded:
+    """Save a confirmed reading; an abnormal one alerts the doctor (and consenting family)."""
+    now = now or utcnow()
+    level = judge(session, elder_id, reading)
+    obs = Observation(elder_id=elder_id, kind="vital", vital_type=reading.vital_type, value=reading.value,
+                      value2=reading.value2, unit=reading.unit, level=level, reported_by=reported_by,
+                      observed_at=now, created_at=now)
+    session.add(obs)
+    session.flush()
+    alert_id = None
+    if level != "normal":
+        alert = alerts.raise_alert(
+            session, elder_id, "abnormal_vital", level,
+            {"vital_label": VITAL_LABELS[reading.vital_type], "value": describe(reading), "unit": reading.unit,
+             "level_label": LEVEL_LABELS[level]},
+            doctor_template="utter_alert_vital_doctor",
+            family_template="utter_alert_vital_family",
+            family_detail_template="utter_alert_vital_family_detail",
+            observation_id=obs.id,
+        )
+        alert_id = alert.id
+    return Recorded(obs.id, level, alert_id)
+
+
+# Red flags: any group of words found together in the symptoms and the text.
+CHEST = ("胸痛", "胸口痛", "胸口疼", "心口痛", "心口疼", "胸闷", "胸口闷", "压榨")
+CHEST_WITH = ("出汗", "冒汗", "大汗", "冷汗", "气短", "喘不上气", "喘不过气", "呼吸困难", "憋气")
+STROKE = ("半边", "一边身子", "一侧", "口角歪", "嘴歪", "说话不清", "说不清话", "口齿不清", "手脚不听使唤",
+          "一只手没力", "一条腿没力", "偏瘫")
+BREATH = ("喘不上气", "喘不过气", "呼吸困难", "憋得慌")
+FAINT = ("晕倒", "昏倒", "昏过去", "意识不清", "叫不醒", "抽搐")
+
+
+def red_flag(symptoms: list[str], body_parts: list[str], text: str = "") -> str | None:
+    """"chest_pain", "stroke", "breathing", "fainting" or None (words only, no diagnosis)."""
+    words = " ".join([*symptoms, *body_parts, text or ""])
+    chest = any(w in words for w in CHEST) or (("疼痛" in symptoms or "痛" in words) and "胸" in words)
+    if chest and any(w in words for w in CHEST_WITH):
+        return "chest_pain"
+    if any(w in words for w in STROKE):
+        return "stroke"
+    if any(w in words for w in FAINT):
+        return "fainting"
+    if any(w in words for w in BREATH) and ("重度" in symptoms or "厉害" in words or "严重" in words):
+        return "breathing"
+    return None
+
+
+def record_symptom(session: Session, elder_id: int, symptom: str, body_part: str | None = None,
+                   severity: str | None = None, onset: str | None = None, flag: str | None = None,
+                   reported_by: int | None = None, now: dt.datetime | None = None) -> int:
+    """Save a symptom as a structured observation; a red flag alerts the doctor at once."""
+    now = now or utcnow()
+    obs = Observation(elder_id=elder_id, kind="symptom", symptom=(symptom or "不适")[:64],
+                      body_part=(body_part or None), severity=severity, onset=(onset or None),
+                      red_flag=flag, reported_by=reported_by, observed_at=now, created_at=now)
+    session.add(obs)
+    session.flush()
+    if flag:
+        alerts.raise_alert(session, elder_id, "red_flag", "severe_high", {"flag": flag, "symptom": obs.symptom},
+                           doctor_template="utter_alert_red_flag_doctor", family_template=None,
+                           observation_id=obs.id)
+    return obs.id
+
+
+def may_read(session: Session, elder_id: int, person_id: int, role: str) -> bool:
+    """Elder: own record.  Family: only with ``health_summary`` consent.  Doctor: the signed one."""
+    if role == "elder":
+        return person_id == elder_id
+    if role == "family":
+        return any(c.person_id == person_id for c in alerts.family(session, elder_id, "health_summary"))
+    if role == "doctor":
+        doctor = alerts.signed_doctor(session, elder_id)
+        return doctor is not None and doctor.person_id == person_id
+    return False
+
+
+@dataclass(frozen=True)
+class Summary:
+    latest: list[Observation]  # newest vital of each type
+    open_alerts: int
+
+
+def summary(session: Session, elder_id: int, reader: audit.Reader, days: int = 30) -> Summary:
+    """Latest vitals and open alerts.  Audited before anything is returned."""
+    audit.record(session, reader, elder_id, "health_summary")
+    since = utcnow() - dt.timedelta(days=days)
+    rows = session.execute(
+        select(Observation)
+        .where(Observation.elder_id == elder_id, Observation.kind == "vital", Observation.observed_at >= since)
+        .order_by(Observation.observed_at.desc(), Observation.id.desc())
+    ).scalars()
+    latest: dict[str, Observation] = {}
+    for row in rows:
+        latest.setdefault(row.vital_type, row)
+    return Summary(list(latest.values()), len(alerts.open_alerts(session, elder_id)))
+
+
+def observations(session: Session, elder_id: int, reader: audit.Reader, limit: int = 50) -> list[Observation]:
+    """The elder's newest observations (console, doctor); audited."""
+    audit.record(session, reader, elder_id, "observations")
+    return list(
+        session.execute(
+            select(Observation).where(Observation.elder_id == elder_id)
+            .order_by(Observation.observed_at.desc(), Observation.id.desc()).limit(limit)
+        ).scalars()
+    )

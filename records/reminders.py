@@ -1,0 +1,282 @@
+"""Medication reminders and the daily check-in, driven by rows the worker polls.
+
+A reminder keeps ``next_at`` (UTC) computed from local clock times in
+Asia/Shanghai.  Firing it creates an occurrence (unique per reminder and due
+time), enqueues the announcement and moves ``next_at`` on, in one
+transaction: after a crash either all of that happened or none of it, so a
+reminder is never lost and never announced twice.  An occurrence is said
+again every 10 minutes up to 3 times; then it is a missed dose and the
+family is told where the elder consented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from records import alerts, audit
+from records.tables import CheckIn, ElderProfile, Reminder, ReminderOccurrence, utcnow
+
+log = logging.getLogger(__name__)
+
+TZ = "Asia/Shanghai"
+REMIND_EVERY = dt.timedelta(minutes=10)
+MAX_REREMINDS = 3
+CATCH_UP = dt.timedelta(hours=24)  # due times older than this are not even recorded
+CHECKIN_WINDOW_ENV = "ANXIN_CHECKIN_WINDOW_MINUTES"
+
+CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+PM_WORDS = ("下午", "晚上", "傍晚", "夜里", "今晚")
+CLOCK = re.compile(
+    r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?\s*"
+    r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|:|：|时)\s*"
+    r"(半|一刻|三刻|\d{1,2}|[零一二三四五六七八九十]{1,3})?"
+)
+
+
+def _cn_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CN_NUM.get(text[1:], 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return CN_NUM.get(tens, 0) * 10 + (CN_NUM.get(ones, 0) if ones else 0)
+    return CN_NUM.get(text) if len(text) == 1 else None
+
+
+def parse_clock_times(text: str) -> list[str]:
+    """每天早上八点 → ["08:00"]; 早上七点半和晚上九点 → ["07:30", "21:00"]."""
+    found: list[str] = []
+    for period, hour_text, minute_text in CLOCK.findall(text or ""):
+        hour = _cn_int(hour_text)
+        if hour is None or hour > 24:
+            continue
+        minute = {"半": 30, "一刻": 15, "三刻": 45, "": 0}.get(minute_text)
+        if minute is None:
+            minute = _cn_int(minute_text) or 0
+        if period in PM_WORDS and hour < 12:
+            hour += 12
+        elif period == "中午" and hour < 6:
+            hour += 12
+        hour %= 24
+        if minute < 60:
+            value = f"{hour:02d}:{minute:02d}"
+            if value not in found:
+                found.append(value)
+    return found
+
+
+def next_due(times: str, after: dt.datetime, timezone: str = TZ) -> dt.datetime:
+    """The first local clock time in ``times`` strictly after ``after``, as UTC."""
+    zone = ZoneInfo(timezone)
+    local = after.astimezone(zone)
+    candidates = []
+    for day in (local.date(), local.date() + dt.timedelta(days=1)):
+        for clock in times.split():
+            hour, minute = (int(part) for part in clock.split(":"))
+            candidates.append(dt.datetime.combine(day, dt.time(hour, minute), zone))
+    return min(c for c in candidates if c > local).astimezone(dt.timezone.utc)
+
+
+def create(
+    session: Session, elder_id: int, times: list[str], medication: str = "",
+    created_by: int | None = None, now: dt.datetime | None = None,
+) -> Reminder:
+    if not times:
+        raise ValueError("a reminder needs at least one clock time")
+    now = now or utcnow()
+    joined = " ".join(sorted(set(times)))
+    reminder = Reminder(
+        elder_id=elder_id, medication=(medication or "")[:64], times=joined,
+        next_at=next_due(joined, now), created_by=created_by, created_at=now,
+    )
+    session.add(reminder)
+    session.flush()
+    return reminder
+
+
+def active(session: Session, elder_id: int, reader: audit.Reader) -> list[Reminder]:
+    """The elder's reminders (medication is health data: the read is audited)."""
+    audit.record(session, reader, elder_id, "reminders")
+    return list(
+        session.execute(
+            select(Reminder).where(Reminder.elder_id == elder_id, Reminder.active == 1).order_by(Reminder.id)
+        ).scalars()
+    )
+
+
+def cancel(session: Session, elder_id: int, medication: str | None = None, now: dt.datetime | None = None) -> int:
+    """Cancel the elder's reminders for one medication (or all); returns how many."""
+    query = select(Reminder).where(Reminder.elder_id == elder_id, Reminder.active == 1)
+    if medication:
+        query = query.where(Reminder.medication == medication)
+    count = 0
+    for reminder in session.execute(query.with_for_update()).scalars():
+        reminder.active, reminder.next_at, reminder.cancelled_at = 0, None, now or utcnow()
+        count += 1
+    return count
+
+
+def _say(session: Session, occ: ReminderOccurrence, reminder: Reminder, template: str) -> None:
+    if not reminder.medication:
+        template += "_unnamed"  # 该吃药了, without a name to fill in
+    alerts.tell_elder(
+        session, occ.elder_id, f"rem:{occ.id}:{occ.reminds}", "reminder", template,
+        {"medication": reminder.medication, "elder_name": alerts.elder_name(session, occ.elder_id)},
+    )
+
+
+def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:
+    """Announce every reminder whose time has come; returns how many fired."""
+    now = now or utcnow()
+    due = session.execute(
+        select(Reminder)
+        .where(Reminder.active == 1, Reminder.next_at <= now)
+        .order_by(Reminder.next_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for reminder in due:
+        times = []
+        at = reminder.next_at
+        while at <= now:
+            times.append(at)
+            at = next_due(reminder.times, at, reminder.timezone)
+        reminder.next_at = at
+        times = [t for t in times if t >= now - CATCH_UP] or times[-1:]
+        for scheduled in times:
+            latest = scheduled == times[-1]
+            occ = ReminderOccurrence(
+                reminder_id=reminder.id, elder_id=reminder.elder_id, scheduled_at=scheduled,
+                status="announced" if latest else "skipped", reminds=1 if latest else 0,
+                next_at=now + REMIND_EVERY if latest else None,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(occ)
+            except IntegrityError:
+                continue  # already created by an earlier, committed run
+            if latest:
+                _say(session, occ, reminder, "utter_reminder_medication")
+            else:
+                log.warning("reminder %s: a due time passed while no worker ran", reminder.id)
+    return len(due)
+
+
+def re_remind_due(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:
+    """Say unacknowledged reminders again; after 3 times, record a missed dose."""
+    now = now or utcnow()
+    due = session.execute(
+        select(ReminderOccurrence)
+        .where(ReminderOccurrence.status == "announced", ReminderOccurrence.next_at <= now)
+        .order_by(ReminderOccurrence.next_at, ReminderOccurrence.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for occ in due:
+        reminder = session.get(Reminder, occ.reminder_id)
+        if occ.reminds <= MAX_REREMINDS:
+            occ.reminds += 1
+            occ.next_at = now + REMIND_EVERY
+            _say(session, occ, reminder, "utter_reminder_again")
+            continue
+        occ.status, occ.missed_at, occ.next_at = "missed", now, None
+        local = occ.scheduled_at.astimezone(ZoneInfo(reminder.timezone)).strftime("%H:%M")
+        alerts.raise_alert(
+            session, occ.elder_id, "missed_dose", "medium",
+            {"medication": reminder.medication, "time": local},
+            doctor_template=None, family_template="utter_missed_dose_family",
+            family_detail_template="utter_missed_dose_family_detail",
+        )
+    return len(due)
+
+
+def acknowledge(session: Session, elder_id: int, now: dt.datetime | None = None) -> ReminderOccurrence | None:
+    """吃了/好的: the elder's current (most recent unacknowledged) occurrence is taken."""
+    occ = session.execute(
+        select(ReminderOccurrence)
+        .where(ReminderOccurrence.elder_id == elder_id, ReminderOccurrence.status == "announced")
+        .order_by(ReminderOccurrence.scheduled_at.desc())
+        .with_for_update()
+    ).scalars().first()
+    if occ is not None:
+        occ.status, occ.acknowledged_at, occ.next_at = "acknowledged", now or utcnow(), None
+    return occ
+
+
+def checkin_window() -> dt.timedelta:
+    from bot.settings import Settings
+
+    try:
+        return dt.timedelta(minutes=Settings.from_env().checkin_window_minutes)
+    except ValueError:
+        return dt.timedelta(minutes=120)
+
+
+def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:
+    """Ask each elder "今天身体怎么样？" at their check-in time, once a day."""
+    now = now or utcnow()
+    zone = ZoneInfo(TZ)
+    local = now.astimezone(zone)
+    window = checkin_window()
+    asked = 0
+    for profile in session.execute(select(ElderProfile).where(ElderProfile.checkin_time.is_not(None))).scalars():
+        try:
+            hour, minute = (int(p) for p in profile.checkin_time.split(":"))
+        except ValueError:
+            continue
+        at = dt.datetime.combine(local.date(), dt.time(hour, minute), zone)
+        if not (at <= local < at + window):
+            continue
+        exists = session.execute(
+            select(CheckIn.id).where(CheckIn.elder_id == profile.person_id, CheckIn.day == local.date())
+        ).first()
+        if exists:
+            continue
+        checkin = CheckIn(elder_id=profile.person_id, day=local.date(), asked_at=now, deadline_at=at + window)
+        try:
+            with session.begin_nested():
+                session.add(checkin)
+        except IntegrityError:
+            continue
+        alerts.tell_elder(session, profile.person_id, f"checkin:{checkin.id}", "checkin", "utter_checkin_ask", {})
+        asked += 1
+    return asked
+
+
+def expire_checkins(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:
+    """No answer within the window: tell the family that consented to alerts."""
+    now = now or utcnow()
+    due = session.execute(
+        select(CheckIn)
+        .where(CheckIn.status == "asked", CheckIn.deadline_at <= now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for checkin in due:
+        checkin.status = "unanswered"
+        alerts.raise_alert(
+            session, checkin.elder_id, "checkin_missed", "medium", {},
+            doctor_template=None, family_template="utter_checkin_missed_family",
+        )
+    return len(due)
+
+
+def answer_checkin(session: Session, elder_id: int, answer: str = "ok", now: dt.datetime | None = None) -> bool:
+    """The elder answered today's check-in (any reply to it counts)."""
+    checkin = session.execute(
+        select(CheckIn).where(CheckIn.elder_id == elder_id, CheckIn.status == "asked").with_for_update()
+    ).scalars().first()
+    if checkin is None:
+        return False
+    checkin.status, checkin.answered_at, checkin.answer = "answered", now or utcnow(), answer[:32]
+    return True

@@ -1,0 +1,87 @@
+"""Reminders by voice: read back, store on 对, list, cancel; 吃了 acknowledges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from actions.reminders import (
+    ActionAffirmOutsideQuestion,
+    ActionCancelReminder,
+    ActionListReminders,
+    ActionReminderDenied,
+    ActionSaveReminder,
+    ActionSetReminder,
+    spoken_clock,
+)
+from records import db, reminders
+from records.people import identify
+from records.tables import Reminder, ReminderOccurrence, utcnow
+from tests.actions.safety import entity, responses, run, tracker
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def set_tracker():
+    return tracker(text="每天早上八点提醒我吃降压药", intent="set_reminder", entities=[entity("medication", "降压药")])
+
+
+def test_spoken_clock():
+    assert [spoken_clock(c) for c in ("08:00", "12:00", "20:30", "15:15")] == [
+        "早上8点", "中午12点", "晚上8点半", "下午3点15分"]
+
+
+def test_a_reminder_is_read_back_then_stored_on_confirmation(demo_store):
+    events, messages = run(ActionSetReminder(), set_tracker())
+    assert responses(messages) == ["utter_reminder_readback"]
+    assert messages[0]["reminder_readback"] == "每天早上8点" and messages[0]["reminder_what"] == "降压药"
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Reminder)).first() is None
+    _, saved = run(ActionSaveReminder(), tracker(intent="affirm", slots=slots_of(events)))
+    assert responses(saved) == ["utter_reminder_saved"]
+    with db.session_scope(demo_store) as session:
+        reminder = session.execute(select(Reminder)).scalar_one()
+    assert (reminder.times, reminder.medication, reminder.active) == ("08:00", "降压药", 1)
+    assert reminder.next_at > utcnow()
+
+
+def test_a_reminder_without_a_time_asks_for_one(demo_store):
+    events, messages = run(ActionSetReminder(), tracker(text="提醒我吃药", intent="set_reminder"))
+    assert responses(messages) == ["utter_ask_reminder_time"]
+    assert slots_of(events).get("reminder_pending") is None
+
+
+def test_denied_reminder_is_not_stored(demo_store):
+    events, _ = run(ActionSetReminder(), set_tracker())
+    _, messages = run(ActionReminderDenied(), tracker(intent="deny", slots=slots_of(events)))
+    assert responses(messages) == ["utter_reminder_not_saved"]
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Reminder)).first() is None
+
+
+def test_list_and_cancel_by_voice(demo_store):
+    events, _ = run(ActionSetReminder(), set_tracker())
+    run(ActionSaveReminder(), tracker(intent="affirm", slots=slots_of(events)))
+    _, listed = run(ActionListReminders(), tracker(intent="query_reminders"))
+    assert responses(listed) == ["utter_reminder_list"] and "每天早上8点 降压药" in listed[0]["reminder_list"]
+    _, cancelled = run(ActionCancelReminder(), tracker(intent="cancel_reminder",
+                                                       entities=[entity("medication", "降压药")]))
+    assert responses(cancelled) == ["utter_reminder_cancelled"] and cancelled[0]["count"] == 1
+    _, empty = run(ActionListReminders(), tracker(intent="query_reminders"))
+    assert responses(empty) == ["utter_reminder_list_empty"]
+
+
+def test_chile_acknowledges_the_current_reminder(demo_store):
+    with db.session_scope(demo_store) as session:
+        elder = identify(session, "demo-elder").elder_id
+        reminders.create(session, elder, ["08:00"], "降压药", now=utcnow() - dt.timedelta(days=1))
+        reminders.fire_due(session)
+    _, messages = run(ActionAffirmOutsideQuestion(), tracker(text="吃了", intent="affirm"))
+    assert responses(messages) == ["utter_reminder_taken"]
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(ReminderOccurrence.status)).scalar_one() == "acknowledged"
+    _, plain = run(ActionAffirmOutsideQuestion(), tracker(text="好的", intent="affirm"))
+    assert responses(plain) == ["utter_ok"]

@@ -1,0 +1,158 @@
+"""Reminders: next time in Asia/Shanghai, occurrences, re-reminds, missed doses; check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from records import audit, db, reminders
+from records.tables import Alert, CheckIn, OutboxMessage, Reminder, ReminderOccurrence
+from tests.records.seeded import seed_demo
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH).astimezone(dt.timezone.utc)
+
+
+@pytest.fixture
+def demo(migrated_url):
+    return seed_demo(migrated_url)
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("每天早上八点提醒我吃降压药", ["08:00"]),
+        ("每天晚上九点", ["21:00"]),
+        ("早上七点半和晚上九点", ["07:30", "21:00"]),
+        ("中午十二点", ["12:00"]),
+        ("下午三点十五", ["15:15"]),
+        ("每天8:30", ["08:30"]),
+        ("提醒我吃药", []),
+    ],
+)
+def test_parse_clock_times(text, times):
+    assert reminders.parse_clock_times(text) == times
+
+
+def test_next_due_is_in_shanghai_time():
+    assert reminders.next_due("08:00", local(2026, 11, 23, 7, 59)) == local(2026, 11, 23, 8, 0)
+    assert reminders.next_due("08:00", local(2026, 11, 23, 8, 0)) == local(2026, 11, 24, 8, 0)
+    assert reminders.next_due("08:00 20:00", local(2026, 11, 23, 9, 0)) == local(2026, 11, 23, 20, 0)
+
+
+def _occurrences(session):
+    return session.execute(select(ReminderOccurrence).order_by(ReminderOccurrence.id)).scalars().all()
+
+
+def _said(session, prefix="rem:"):
+    return session.execute(
+        select(OutboxMessage).where(OutboxMessage.key.like(f"{prefix}%")).order_by(OutboxMessage.id)
+    ).scalars().all()
+
+
+def test_a_reminder_fires_once_and_moves_to_tomorrow(demo):
+    with db.session_scope(demo.url) as session:
+        reminder_id = reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0)).id
+    with db.session_scope(demo.url) as session:
+        assert reminders.fire_due(session, local(2026, 11, 23, 7, 59)) == 0
+        assert reminders.fire_due(session, local(2026, 11, 23, 8, 0, 5)) == 1
+    with db.session_scope(demo.url) as session:
+        assert reminders.fire_due(session, local(2026, 11, 23, 8, 1)) == 0  # already done
+        assert session.get(Reminder, reminder_id).next_at == local(2026, 11, 24, 8, 0)
+        (occ,) = _occurrences(session)
+        (said,) = _said(session)
+    assert occ.status == "announced" and occ.scheduled_at == local(2026, 11, 23, 8, 0)
+    assert said.channel == "speaker" and said.template == "utter_reminder_medication"
+    assert "降压药" in said.params
+
+
+def test_re_reminds_three_times_then_tells_the_family(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+    for minutes in (10, 20, 30):
+        with db.session_scope(demo.url) as session:
+            assert reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes)) == 1
+    with db.session_scope(demo.url) as session:
+        assert len(_said(session)) == 4
+        assert _occurrences(session)[0].status == "announced"
+        assert reminders.re_remind_due(session, local(2026, 11, 23, 8, 40)) == 1
+    with db.session_scope(demo.url) as session:
+        (occ,) = _occurrences(session)
+        alert = session.execute(select(Alert)).scalar_one()
+        family = {(r.person_id, r.template) for r in _said(session, "alert:")}
+    assert occ.status == "missed" and alert.kind == "missed_dose"
+    assert family >= {(demo.daughter, "utter_missed_dose_family_detail"), (demo.son, "utter_missed_dose_family")}
+    assert all(person != demo.doctor for person, _ in family)
+
+
+def test_acknowledging_stops_the_re_reminds(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+    with db.session_scope(demo.url) as session:
+        assert reminders.acknowledge(session, demo.elder, local(2026, 11, 23, 8, 5)) is not None
+    with db.session_scope(demo.url) as session:
+        assert reminders.re_remind_due(session, local(2026, 11, 23, 9, 0)) == 0
+        assert _occurrences(session)[0].status == "acknowledged"
+        assert _said(session)[0].template == "utter_reminder_medication_unnamed"
+        assert reminders.acknowledge(session, demo.elder) is None
+
+
+def test_a_worker_outage_is_recorded_not_replayed(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00", "20:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 24, 9, 0))  # the worker was down for a day
+        statuses = [(o.scheduled_at, o.status) for o in _occurrences(session)]
+    assert statuses == [  # older than a day (23rd 08:00) is not even recorded
+        (local(2026, 11, 23, 20, 0), "skipped"),
+        (local(2026, 11, 24, 8, 0), "announced"),
+    ]
+
+
+def test_list_is_audited_and_cancel_stops_firing(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "降压药")
+        reminders.create(session, demo.elder, ["21:00"], "阿司匹林")
+    reader = audit.Reader(demo.elder, "elder", "elder listed reminders")
+    with db.session_scope(demo.url) as session:
+        assert [r.medication for r in reminders.active(session, demo.elder, reader)] == ["降压药", "阿司匹林"]
+        assert reminders.cancel(session, demo.elder, "降压药") == 1
+    with db.session_scope(demo.url) as session:
+        assert [r.medication for r in reminders.active(session, demo.elder, reader)] == ["阿司匹林"]
+        assert len(audit.entries(session, demo.elder)) == 2
+
+
+def test_daily_checkin_asks_once_and_tells_family_when_unanswered(demo):
+    # The demo elder's check-in time is 08:30.
+    with db.session_scope(demo.url) as session:
+        assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 29)) == 0
+        assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31)) == 1
+    with db.session_scope(demo.url) as session:
+        assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 40)) == 0
+        assert _said(session, "checkin:")[0].template == "utter_checkin_ask"
+        assert reminders.expire_checkins(session, local(2026, 11, 23, 10, 29)) == 0
+        assert reminders.expire_checkins(session, local(2026, 11, 23, 10, 31)) == 1
+    with db.session_scope(demo.url) as session:
+        assert session.execute(select(CheckIn)).scalar_one().status == "unanswered"
+        family = {r.person_id for r in _said(session, "alert:")}
+    assert family == {demo.daughter, demo.son}
+
+
+def test_an_answered_checkin_tells_nobody(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31))
+    with db.session_scope(demo.url) as session:
+        assert reminders.answer_checkin(session, demo.elder, "ok")
+    with db.session_scope(demo.url) as session:
+        assert reminders.expire_checkins(session, local(2026, 11, 23, 12, 0)) == 0
+        assert _said(session, "alert:") == []

@@ -1,0 +1,209 @@
+"""The speaker loop against a stand-in speaker channel, online and offline."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+
+import pytest
+
+from tests.voice.helpers import KOREAN, espeak_wav, need_espeak, need_korean_model
+from tests.voice.standin import StandIn
+from voice.asr import FakeASR
+from voice.audio import read_wav, wav_duration
+from voice.channel import Rejected, SpeakerChannel, Unreachable
+from voice.cli import add_parsers
+from voice.messages import SpeakerSettings
+from voice.microphone import RecordingPlayer
+from voice.speaker import Speaker, after_wake, is_emergency
+from voice.tts import FakeTTS
+
+TOKEN = "test-device-token"
+
+
+@pytest.fixture
+def server():
+    with StandIn(token=TOKEN) as standin:
+        yield standin
+
+
+def make_speaker(url, token=TOKEN, **kwargs):
+    settings = SpeakerSettings(
+        server=url, device_id="spk-1", token=token, http_timeout=2.0, **kwargs
+    )
+    player, tts = RecordingPlayer(), FakeTTS()
+    return Speaker(settings, FakeASR([]), tts, player), player, tts
+
+
+def test_file_mode_end_to_end_with_real_asr_and_tts(server, tmp_path):
+    """Korean question WAV -> Vosk -> speaker channel -> espeak-ng (yue) -> reply WAV."""
+    need_espeak()
+    model = need_korean_model()
+    server.voice = {"language": "yue", "rate": 110}
+    server.announcements = [{"id": "a1", "text": "明天上午九点有健康讲座。"}]
+    question = tmp_path / "question.wav"
+    question.write_bytes(espeak_wav(KOREAN))
+    out = tmp_path / "reply.wav"
+    parser = argparse.ArgumentParser()
+    add_parsers(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        [
+            "speaker",
+            "--wav",
+            str(question),
+            "--out",
+            str(out),
+            "--server",
+            server.url,
+            "--device-id",
+            "spk-1",
+            "--token",
+            TOKEN,
+            "--model",
+            str(model),
+        ]
+    )
+    assert args.func(args) == 0
+    (body,) = server.delivered
+    assert body["device_id"] == "spk-1" and body["text"].strip()
+    uuid.UUID(body["message_id"])
+    samples, _ = read_wav(out.read_bytes())
+    assert wav_duration(out.read_bytes()) > 3.0 and abs(samples).max() > 0.05
+    assert server.acked == ["a1"]
+
+
+def test_reply_spoken_in_the_servers_voice_and_rate(server):
+    server.voice = {"language": "yue", "rate": 95}
+    speaker, player, tts = make_speaker(server.url)
+    reply = speaker.handle_text("我想约个医生")
+    assert reply.texts == ("收到：我想约个医生",)
+    assert tts.spoken == [("收到：我想约个医生", "yue", 95)]
+    assert len(player.played) == 1
+
+
+def test_bad_token_is_rejected_and_beeps(server):
+    speaker, player, tts = make_speaker(server.url, token="wrong")
+    with pytest.raises(Rejected) as info:
+        speaker.channel.send("你好", "m-1")
+    assert info.value.status == 401
+    assert speaker.handle_text("你好") is None
+    assert len(player.played) == 1 and not tts.spoken  # the error beep
+
+
+def test_offline_emergency_alarms_and_retries_until_delivered():
+    """Server down: alarm, retry with backoff, same message_id, delivered when it is back."""
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    standin.fail_next = 1  # once back, it first answers 503: one more retry
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            standin.start()  # same port: the network is back
+
+    speaker, player, tts = make_speaker(url, retry_initial=1.0, retry_max=4.0)
+    speaker.sleep = sleep
+    try:
+        reply = speaker.handle_text("救命 我 摔倒 了 起 不 来")
+    finally:
+        standin.stop()
+    assert reply is not None and tts.spoken  # the server's answer was spoken after all
+    assert speaker.alarms == 4
+    assert sleeps == [1.0, 2.0, 4.0, 4.0]
+    assert len(standin.received) == 2  # a 503, then the delivery
+    assert len({b["message_id"] for b in standin.received}) == 1
+    assert standin.delivered[0]["text"] == "救命 我 摔倒 了 起 不 来"
+    alarm_wav = player.played[0]
+    samples, rate = read_wav(alarm_wav)
+    assert wav_duration(alarm_wav) >= 2.0 and abs(samples).max() > 0.8
+
+
+def test_offline_emergency_can_give_up_when_configured():
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    clock = iter(range(0, 1000, 10))
+    speaker, player, _ = make_speaker(url, give_up_after=25.0)
+    speaker.sleep = lambda s: None
+    speaker.clock = lambda: next(clock)
+    with pytest.raises(Unreachable, match="not delivered"):
+        speaker.handle_text("胸口疼")
+    assert speaker.alarms >= 2
+
+
+def test_offline_ordinary_question_beeps_once_without_retrying():
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    speaker, player, _ = make_speaker(url)
+    speaker.sleep = lambda s: pytest.fail("must not retry a non-emergency")
+    assert speaker.handle_text("今天天气怎么样") is None
+    assert speaker.alarms == 0 and len(player.played) == 1
+
+
+def test_repeat_replays_last_answer_when_offline(server):
+    speaker, player, _ = make_speaker(server.url)
+    speaker.handle_text("我的药什么时候吃")
+    last = list(player.played)
+    server.stop()
+    speaker.handle_text("再 说 一遍")
+    assert player.played[-len(last) :] == last
+
+
+def test_wake_phrase_gates_ordinary_speech_but_not_emergencies(server):
+    speaker, _, _ = make_speaker(server.url, require_wake=True)
+    assert speaker.handle_text("今天 天气 怎么样") is None
+    assert speaker.handle_text("安心 安心 今天 天气 怎么样") is not None
+    assert speaker.handle_text("快 叫 一二零") is not None
+    assert [b["text"] for b in server.delivered] == ["今天天气怎么样", "快 叫 一二零"]
+
+
+def test_announcements_spoken_and_acknowledged(server):
+    # The Rasa channel numbers announcements and wants the integers back.
+    server.announcements = [
+        {"id": 7, "text": "该吃降压药了。"},
+        {"id": 9, "text": "周五有讲座。"},
+    ]
+    speaker, player, tts = make_speaker(server.url)
+    assert speaker.announce() == 2
+    assert [t for t, _, _ in tts.spoken] == ["该吃降压药了。", "周五有讲座。"]
+    assert server.acked == [7, 9]
+    assert speaker.announce() == 0
+
+
+def test_channel_parses_the_contract(server):
+    server.voice = {"language": "yue", "rate": 100}
+    reply = SpeakerChannel(SpeakerSettings(server=server.url, device_id="d", token=TOKEN)).send(
+        "你好", "m"
+    )
+    assert reply.voice.language == "yue" and reply.voice.rate == 100 and reply.message_id == "m"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "救命",
+        "救 命 啊",
+        "我 摔倒 了",
+        "快叫120",
+        "快 叫 一二零",
+        "我 起 不 来",
+        "胸口 疼",
+        "喘 不 上 气",
+    ],
+)
+def test_emergency_words(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "我想约个医生", "讲座在哪里"])
+def test_not_emergency(text):
+    assert not is_emergency(text)
+
+
+def test_after_wake():
+    assert after_wake("安心 安心 帮我 约 医生", ["安心安心"]) == "帮我约医生"
+    assert after_wake("帮我 约 医生", ["安心安心"]) is None
+    assert after_wake("你好 安心", ["你好安心"]) == ""

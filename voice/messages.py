@@ -1,0 +1,98 @@
+"""Small frozen messages and per-stage settings passed between voice stages.
+
+Shaped after rhasspy/wyoming: plain dataclasses, no behaviour beyond a few
+derived properties, so stages and their test fakes agree on one vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ASR_RATE = 16000
+"""Vosk models here are trained on 16 kHz, 16-bit, mono PCM."""
+
+DEFAULT_RATE_WPM = 130
+"""Slow by default: elders asked for slower speech than espeak's 175 wpm."""
+
+LANGUAGES = ("cmn", "yue")
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """Raw little-endian PCM."""
+
+    audio: bytes
+    rate: int = ASR_RATE
+    width: int = 2
+    channels: int = 1
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / (self.rate * self.width * self.channels)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A partial (still changing) or final (endpointed) recognition result."""
+
+    text: str
+    is_final: bool
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    """How the server wants the reply spoken (from the speaker channel's answer)."""
+
+    language: str = "cmn"
+    rate: int = DEFAULT_RATE_WPM
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The speaker channel's answer to one text turn."""
+
+    texts: tuple[str, ...]
+    voice: VoiceSpec = VoiceSpec()
+    message_id: str = ""
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: str | int
+    """Echoed back unchanged in the acknowledgement (the Rasa channel uses integers)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class AsrSettings:
+    model_path: Path | None = None
+    """None: resolve from ``bot.settings`` (``ANXIN_VOSK_MODEL``) then ``var/models``."""
+    rate: int = ASR_RATE
+    partial_interval: float = 0.25
+    """Seconds of audio between partial results (PartialResult costs a traceback)."""
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    language: str = "cmn"
+    rate: int = DEFAULT_RATE_WPM
+    timeout: float = 10.0
+    """Watchdog: seconds a synthesis may take before the engine is given up on."""
+    engine: str = "auto"
+    """``auto`` (pyttsx3, subprocess when it misbehaves), ``pyttsx3`` or ``subprocess``."""
+
+
+@dataclass(frozen=True)
+class SpeakerSettings:
+    server: str = "http://127.0.0.1:5005"
+    device_id: str = "demo-speaker"
+    token: str = field(default="", repr=False)
+    http_timeout: float = 10.0
+    wake_phrases: tuple[str, ...] = ("安心安心", "你好安心", "安心你好")
+    require_wake: bool = False
+    """File mode and push-to-talk need no wake phrase; always-listening mode does."""
+    retry_initial: float = 1.0
+    retry_max: float = 30.0
+    give_up_after: float | None = None
+    """None: an emergency is retried until it gets through."""

@@ -1,0 +1,251 @@
+"""The speaker in the elder's home: hear, send, speak; and never drop an emergency.
+
+Audio (a WAV file, or the microphone by push-to-talk or wake phrase) goes
+through ASR to the Rasa speaker channel; the answer is spoken in the voice
+and at the rate the server keeps for this elder.
+
+The one thing the speaker decides on its own: if the transcript holds an
+emergency word and the server cannot be reached, it sounds an alarm (a
+generated siren) and keeps retrying the same message (same ``message_id``,
+so the server can de-duplicate) with backoff until it gets through.
+Emergency words also bypass the wake phrase.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+from voice.asr import Asr
+from voice.audio import alarm, error_beep, wav_to_asr_pcm
+from voice.channel import Rejected, SpeakerChannel, SpeakerError, Unreachable
+from voice.messages import Reply, SpeakerSettings, Transcript
+from voice.microphone import Player
+from voice.tts import Tts
+
+log = logging.getLogger(__name__)
+
+# Kept on the device so it works with the network down.  Recall over
+# precision: a false alarm costs a phone call, a missed one can cost a life.
+# Vosk's Chinese model writes numbers as characters (一二零), hence the variants.
+# fmt: off
+EMERGENCY_WORDS: tuple[str, ...] = (
+    # calling for help
+    "救命", "救救我", "快来人", "来人啊",
+    "快叫120", "叫120", "打120", "叫一二零", "打一二零", "幺二零", "叫救护车", "救护车",
+    # falls
+    "摔倒了", "摔倒", "摔了一跤", "跌倒", "跌倒了", "起不来", "站不起来", "爬不起来",
+    # chest and breathing
+    "胸口疼", "胸口痛", "胸痛", "胸闷", "心口疼", "心脏疼", "心脏病",
+    "喘不上气", "喘不过气", "透不过气", "呼吸困难", "憋气",
+    # stroke, fainting, bleeding, fire
+    "晕倒", "昏倒", "不省人事", "中风", "说不出话", "半边身子", "流血不止", "着火",
+)
+# fmt: on
+
+REPEAT_WORDS = ("再说一遍", "再说一次", "没听清", "重复一遍")
+
+_NOT_SPEECH = re.compile(r"[\s\u3000，。！？、；：,.!?;:\"'“”‘’（）()]+")
+
+
+def normalise_text(text: str) -> str:
+    """Drop spaces and punctuation (Vosk puts spaces between Chinese words)."""
+    return _NOT_SPEECH.sub("", text)
+
+
+def is_emergency(text: str, words: Iterable[str] = EMERGENCY_WORDS) -> bool:
+    flat = normalise_text(text)
+    return any(word in flat for word in words)
+
+
+def after_wake(text: str, phrases: Iterable[str]) -> str | None:
+    """The words after a wake phrase, or None when no wake phrase was said."""
+    flat = normalise_text(text)
+    for phrase in phrases:
+        at = flat.find(normalise_text(phrase))
+        if at >= 0:
+            return flat[at + len(normalise_text(phrase)) :]
+    return None
+
+
+class Speaker:
+    """One device: turns text or audio into a spoken answer."""
+
+    def __init__(
+        self,
+        settings: SpeakerSettings,
+        asr: Asr,
+        tts: Tts,
+        player: Player,
+        *,
+        channel: SpeakerChannel | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.asr = asr
+        self.tts = tts
+        self.player = player
+        self.channel = channel or SpeakerChannel(settings)
+        self.sleep = sleep
+        self.clock = clock
+        self.alarms = 0
+        self.last_audio: list[bytes] = []
+        self._turn_lock = threading.Lock()
+
+    # -- hearing ----------------------------------------------------------------
+    def transcribe(self, pcm: bytes, on_partial: Callable[[str], None] | None = None) -> str:
+        """Final text of 16 kHz PCM: the endpointed utterances joined."""
+        stream = self.asr.open_stream()
+        results: list[Transcript] = []
+        for start in range(0, len(pcm), 3200):
+            results.extend(stream.accept(pcm[start : start + 3200]))
+        results.extend(stream.finish())
+        if on_partial:
+            for r in results:
+                if not r.is_final:
+                    on_partial(r.text)
+        return " ".join(r.text for r in results if r.is_final)
+
+    # -- one turn ---------------------------------------------------------------
+    def handle_text(self, text: str, *, woken: bool = False) -> Reply | None:
+        """Send a transcript and speak the answer; None when nothing was sent."""
+        if not text.strip():
+            return None
+        emergency = is_emergency(text)
+        if self.settings.require_wake and not woken and not emergency:
+            rest = after_wake(text, self.settings.wake_phrases)
+            if rest is None:
+                return None
+            text = rest
+            if not text:
+                return None
+        with self._turn_lock:
+            message_id = str(uuid.uuid4())
+            try:
+                reply = self.channel.send(text, message_id)
+            except SpeakerError as exc:
+                if emergency:
+                    log.error("emergency words heard and the server is unreachable: %s", exc)
+                    reply = self._raise_emergency(text, message_id)
+                else:
+                    self._offline(text, exc)
+                    return None
+            self.speak(reply)
+            return reply
+
+    def speak(self, reply: Reply) -> None:
+        audio = [
+            self.tts.synthesize(t, language=reply.voice.language, rate=reply.voice.rate)
+            for t in reply.texts
+        ]
+        if audio:
+            self.last_audio = audio
+        for wav in audio:
+            self.player.play(wav)
+
+    def _offline(self, text: str, exc: SpeakerError) -> None:
+        """No server, no emergency: replay on "再说一遍", otherwise beep."""
+        log.warning("turn not sent (%s)", exc)
+        if isinstance(exc, Unreachable) and self.last_audio and is_repeat(text):
+            for wav in self.last_audio:
+                self.player.play(wav)
+            return
+        self.player.play(error_beep())
+
+    def _raise_emergency(self, text: str, message_id: str) -> Reply:
+        """Alarm, then retry the same message with backoff until the server takes it."""
+        delay = self.settings.retry_initial
+        started = self.clock()
+        attempt = 1
+        while True:
+            self.alarms += 1
+            self.player.play(alarm())
+            self.sleep(delay)
+            attempt += 1
+            try:
+                reply = self.channel.send(text, message_id)
+            except (Unreachable, Rejected) as exc:
+                log.error("emergency attempt %d failed: %s", attempt, exc)
+            else:
+                log.warning("emergency delivered after %d attempts", attempt)
+                return reply
+            give_up = self.settings.give_up_after
+            if give_up is not None and self.clock() - started >= give_up:
+                raise Unreachable(f"emergency not delivered after {attempt} attempts")
+            delay = min(delay * 2, self.settings.retry_max)
+
+    # -- announcements ----------------------------------------------------------
+    def announce(self, language: str = "cmn", rate: int = 130) -> int:
+        """Fetch queued announcements, speak them, acknowledge them; returns how many."""
+        try:
+            items = self.channel.announcements()
+        except SpeakerError as exc:
+            log.warning("announcements not fetched: %s", exc)
+            return 0
+        if not items:
+            return 0
+        with self._turn_lock:
+            for item in items:
+                self.player.play(self.tts.synthesize(item.text, language=language, rate=rate))
+        try:
+            self.channel.ack([item.id for item in items])
+        except SpeakerError as exc:
+            log.warning("announcements not acknowledged: %s", exc)
+        return len(items)
+
+    # -- front ends -------------------------------------------------------------
+    def run_wav(self, wav: bytes, *, announcements: bool = True) -> Reply | None:
+        """File mode: one question WAV in; whatever is played goes to the player."""
+        text = self.transcribe(wav_to_asr_pcm(wav))
+        log.info("heard %d characters", len(normalise_text(text)))
+        reply = self.handle_text(text, woken=True)
+        if announcements:
+            self.announce(*_voice_of(reply))
+        return reply
+
+    def run_push_to_talk(self, mic, record: Callable[[], bytes]) -> None:  # pragma: no cover
+        """Device loop: each button press is one question.
+
+        Microphone audio goes to Vosk as it is: it is never digitally silent,
+        and normalising a quiet room would only amplify its noise.
+        """
+        while True:
+            text = self.transcribe(record())
+            reply = self.handle_text(text, woken=True)
+            self.announce(*_voice_of(reply))
+            mic.drain()
+
+    def run_wake_word(self, mic, poll_every: float = 60.0) -> None:  # pragma: no cover
+        """Device loop: always listening; a wake phrase (or an emergency word) starts a turn."""
+        stream = self.asr.open_stream()
+        awake_until = 0.0
+        next_poll = self.clock()
+        for block in mic.blocks():
+            for result in stream.accept(block):
+                if not result.is_final:
+                    continue
+                woken = self.clock() < awake_until
+                rest = after_wake(result.text, self.settings.wake_phrases)
+                if rest == "" and not is_emergency(result.text):
+                    awake_until = self.clock() + 8.0  # wake phrase alone: next utterance
+                    continue
+                self.handle_text(rest or result.text, woken=woken or rest is not None)
+                awake_until = 0.0
+                mic.drain()
+            if self.clock() >= next_poll:
+                self.announce()
+                next_poll = self.clock() + poll_every
+
+
+def is_repeat(text: str) -> bool:
+    flat = normalise_text(text)
+    return any(word in flat for word in REPEAT_WORDS)
+
+
+def _voice_of(reply: Reply | None) -> tuple[str, int]:
+    return (reply.voice.language, reply.voice.rate) if reply else ("cmn", 130)
