@@ -18,6 +18,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.held import release_for_emergency
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 1000
@@ -87,6 +89,7 @@ class RestInput(InputChannel):
                 return bad_request("bad_metadata", "metadata must be a JSON object")
             text, cut = shorten(text.strip(), self.max_text_chars)
             metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
+            await release_for_emergency(sender, text)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))

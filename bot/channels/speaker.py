@@ -20,6 +20,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.held import release_for_emergency
 from bot.errors import StoreError
 from records import announcements, db, inbox, people, profiles
 
@@ -167,6 +168,7 @@ class SpeakerInput(InputChannel):
                 return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
             if claimed.claim is inbox.Claim.IN_PROGRESS:
                 return response.json({"messages": [], "status": "in_progress", "duplicate": True}, status=202)
+        await release_for_emergency(f"{CHANNEL}:{device_id}", text)
         collector = CollectingOutputChannel()
         try:
             await on_new_message(

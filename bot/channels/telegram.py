@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
+from bot.channels.held import release_for_emergency
 from bot.channels.speaker import blocking
 from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
 from bot.errors import ChannelError, StoreError
@@ -149,6 +150,7 @@ class TelegramInput(InputChannel):
         async def turn(update, text: str) -> None:
             chat_id = update.effective_chat.id
             output = TelegramOutput(app.bot, chat_id)
+            await release_for_emergency(f"{CHANNEL}:{chat_id}", text)
             try:
                 await on_new_message(
                     UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,

@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
+from bot.channels.held import release_for_emergency
 from bot.channels.speaker import blocking
 from bot.errors import ChannelError, StoreError
 from records import db, inbox
@@ -278,6 +279,7 @@ class WeChatInput(InputChannel):
             text, output, f"{CHANNEL}:{message.source}", input_channel=CHANNEL,
             metadata={"openid": message.source, "msg_key": key},
         )
+        await release_for_emergency(user.sender_id, text)
         task = asyncio.ensure_future(on_new_message(user))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)

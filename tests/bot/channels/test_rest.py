@@ -55,3 +55,23 @@ def test_an_emergency_deep_in_a_long_message_is_what_is_kept():
     text = "今天天气不错" * 8000 + "我摔倒了起不来" + "啊" * 50_000
     kept, cut = shorten(text, 1000)
     assert cut and "我摔倒了起不来" in kept
+
+
+def test_an_emergency_resumes_a_conversation_a_worker_holds(servers):
+    from bot.console.rasa_api import RasaControl
+    from records import db, handoff, people
+
+    sender = "demo-elder"
+    with db.session_scope(servers.database_url) as session:
+        worker = people.identify(session, "demo-worker").person_id
+        view = handoff.request(session, sender, "想找人聊聊")
+        handoff.claim(session, view.id, worker)
+    assert RasaControl(servers.rasa_url).pause(sender)
+    with db.session_scope(servers.database_url) as session:
+        handoff.set_paused(session, view.id, True)
+    assert post(servers, {"sender": sender, "message": "谢谢"}).json() == [], "held: the bot stays quiet"
+
+    reply = post(servers, {"sender": sender, "message": "救命啊我摔倒了起不来"}).json()
+    assert any("120" in m.get("text", "") for m in reply), reply
+    with db.session_scope(servers.database_url) as session:
+        assert handoff.open_for(session, sender).bot_paused is False
