@@ -53,10 +53,9 @@ class ActionEmergency(Action):
                     )
         except StoreError:
             log.error("emergency could not be recorded; the user was told to call 120 themselves")
-            dispatcher.utter_message(response="utter_emergency_now")
             dispatcher.utter_message(response="utter_emergency_store_down")
             return events
-        dispatcher.utter_message(response="utter_emergency_now")
+        # utter_emergency_now was said by the rule before this action ran.
         if opened is None:
             dispatcher.utter_message(response="utter_emergency_unknown_sender")
         elif opened.acknowledged_by:
