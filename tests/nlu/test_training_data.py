@@ -58,11 +58,11 @@ FAMILY_FILES = {
     "appointments.yml": "book_appointment cancel_appointment reschedule_appointment query_appointment",
     "home_services.yml": "book_home_service cancel_home_service",
     "health.yml": "report_symptom report_vitals query_health_record",
-    "emergency.yml": "emergency",
-    "reminders.yml": "set_reminder",
+    "emergency.yml": "emergency acknowledge_alert",
+    "reminders.yml": "set_reminder query_reminders cancel_reminder",
     "lectures.yml": "ask_lecture register_lecture",
     "handoff.yml": "human_handoff",
-    "family.yml": "bind_family",
+    "family.yml": "bind_family manage_consent",
 }
 
 
@@ -157,7 +157,7 @@ def test_binding_codes_are_six_digits(training, held_out):
 
 def test_held_out_covers_every_intent(held_out):
     counts = _counts(held_out)
-    assert set(counts) == set(INTENTS)
+    assert set(INTENTS) <= set(counts)
     short = {i: n for i, n in counts.items() if n < MIN_HELD_OUT}
     assert not short, short
 
