@@ -51,8 +51,9 @@ class ActionEmergency(Action):
                     opened = emergency.open_emergency(
                         session, identity.elder_id, category, trigger, reported_by=identity.person_id
                     )
-        except StoreError:
-            log.error("emergency could not be recorded; the user was told to call 120 themselves")
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the elder must hear to call 120
+            log.error("emergency could not be recorded (%s); the user was told to call 120 themselves",
+                      type(exc).__name__)
             dispatcher.utter_message(response="utter_emergency_store_down")
             return events
         # utter_emergency_now was said by the rule before this action ran.

@@ -133,7 +133,9 @@ class ActionReportSymptom(Action):
         severity = _entity(tracker, "severity")
         flag = health.red_flag(symptoms, parts, _text(tracker))
         if flag and severity == "重度":
-            return [FollowupAction("action_emergency")]  # severe red flag: no question first
+            # Severe red flag: no question first; say what to do now, then escalate.
+            dispatcher.utter_message(response="utter_emergency_now")
+            return [FollowupAction("action_emergency")]
         if not symptoms and not flag:
             dispatcher.utter_message(response="utter_symptom_ask_what")
             return []

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency import acknowledge_pending
+from actions.family import refuse_without_scope
 from bot.errors import StoreError
 from records import audit, db, people, reminders
 
@@ -77,6 +78,8 @@ class ActionSaveReminder(Action):
         medication = tracker.get_slot("reminder_medication") or ""
         try:
             identity = _elder(tracker)
+            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
+                return CLEAR
             if identity is None or not times:
                 dispatcher.utter_message(response="utter_reminder_not_saved")
                 return CLEAR
@@ -106,6 +109,8 @@ class ActionListReminders(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
             identity = _elder(tracker)
+            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
+                return []
             if identity is None:
                 dispatcher.utter_message(response="utter_reminder_list_empty")
                 return []
@@ -132,6 +137,8 @@ class ActionCancelReminder(Action):
         try:
             identity = _elder(tracker)
             count = 0
+            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
+                return []
             if identity is not None:
                 with db.session_scope() as session:
                     count = reminders.cancel(session, identity.elder_id, medication)

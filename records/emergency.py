@@ -83,6 +83,12 @@ def open_emergency(
     """Open an event and notify the first contact at once (idempotent per elder)."""
     now = now or utcnow()
     existing = open_event(session, elder_id)
+    if existing is not None and existing.status == "acknowledged":
+        # Someone took the last one; a new call for help may be a new emergency
+        # (fell again after the daughter left): start a new ladder, never go quiet.
+        close(session, existing.id, "superseded by a new call for help", now=now)
+        session.flush()
+        existing = None
     if existing is not None:
         return _joined(session, existing)
     event = EmergencyEvent(

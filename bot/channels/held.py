@@ -13,8 +13,6 @@ import asyncio
 import functools
 import logging
 
-from bot.errors import StoreError
-
 log = logging.getLogger(__name__)
 
 
@@ -50,8 +48,8 @@ async def release_for_emergency(sender_id: str, text: str) -> bool:
         if request_id is None:
             return False
         resumed = await loop.run_in_executor(None, functools.partial(_resume, sender_id, request_id))
-    except StoreError:
-        log.warning("could not check the handoff state before an emergency")
+    except Exception as exc:  # noqa: BLE001 - never let this check block an emergency
+        log.warning("could not check the handoff state before an emergency (%s)", type(exc).__name__)
         return False
     if resumed:
         log.warning("emergency during a held conversation: bot resumed (request %s)", request_id)

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.held import release_for_emergency
+from bot.channels.rest import shorten
 from bot.errors import StoreError
 from records import announcements, db, inbox, people, profiles
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "speaker"
 MAX_TEXT_CHARS = 500
+DEFAULT_VOICE = {"language": "cmn", "rate": 130}
 
 
 async def blocking(fn, *args):
@@ -130,8 +132,8 @@ class SpeakerInput(InputChannel):
             text, key = body.get("text"), body.get("message_id")
             if not isinstance(text, str) or not text.strip():
                 return error(400, "empty_text", "text must be a non-empty string")
-            if len(text) > self.max_text_chars:
-                return error(413, "text_too_long", f"text is limited to {self.max_text_chars} characters")
+            # Over-long text is cut, keeping the part around an emergency if there is one.
+            text, _cut = shorten(text, self.max_text_chars)
             if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 128):
                 return error(400, "bad_message_id", "message_id must be a string of at most 128 characters")
             return await self._turn(on_new_message, body["device_id"], elder_id, text.strip(), key)
@@ -163,7 +165,14 @@ class SpeakerInput(InputChannel):
 
     async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
         if key is not None:
-            claimed = await blocking(_claim, key)
+            try:
+                claimed = await blocking(_claim, key)
+            except StoreError:
+                # The records store is down: answer anyway (an emergency needs no
+                # database to be told to call 120), only without de-duplication.
+                log.warning("inbox unavailable; handling speaker message without de-duplication")
+                claimed, key = None, None
+        if key is not None:
             if claimed.claim is inbox.Claim.DONE:
                 return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
             if claimed.claim is inbox.Claim.IN_PROGRESS:
@@ -188,6 +197,11 @@ class SpeakerInput(InputChannel):
         messages = [
             {k: v for k, v in m.items() if k in ("text", "buttons", "custom", "image")} for m in collector.messages
         ]
-        if key is not None:
-            await blocking(_finish, key, messages)
-        return response.json({"messages": messages, "voice": await blocking(_voice, elder_id)})
+        try:
+            if key is not None:
+                await blocking(_finish, key, messages)
+            voice = await blocking(_voice, elder_id)
+        except StoreError:
+            log.warning("records unavailable after a speaker turn; replying with the default voice")
+            voice = DEFAULT_VOICE
+        return response.json({"messages": messages, "voice": voice})

@@ -169,7 +169,7 @@ class WeChatInput(InputChannel):
         from wechatpy.utils import check_signature
 
         signature, timestamp, nonce = (request.args.get(k, "") for k in ("signature", "timestamp", "nonce"))
-        if not (signature and timestamp and nonce) or len(nonce) > 64 or not timestamp.isdigit():
+        if not (signature and timestamp and nonce) or len(nonce) > 64 or not (timestamp.isascii() and timestamp.isdigit()):
             return False
         if abs(time.time() - int(timestamp[:12])) > MAX_AGE_SECONDS:
             return False

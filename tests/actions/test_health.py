@@ -100,7 +100,8 @@ def test_a_severe_red_flag_goes_straight_to_the_emergency(demo_store):
     t = tracker(text="半边身子动不了，很厉害", intent="report_symptom",
                 entities=[entity("symptom", "乏力"), entity("severity", "重度")])
     events, messages = run(ActionReportSymptom(), t)
-    assert messages == [] and events == [{"event": "followup", "name": "action_emergency", "timestamp": None}]
+    assert [m["response"] for m in messages] == ["utter_emergency_now"]
+    assert events == [{"event": "followup", "name": "action_emergency", "timestamp": None}]
 
 
 def test_the_daughter_with_consent_gets_a_summary_and_the_read_is_audited(demo_store):

@@ -159,3 +159,16 @@ def test_real_time_short_steps(demo):
     with db.session_scope(demo.url) as session:
         assert emergency.advance_due(session, utcnow()) == 1
         assert [s.person_id for s in emergency.history(session, event_id)] == [demo.daughter, demo.son]
+
+
+def test_a_new_call_after_an_acknowledged_one_starts_a_new_ladder(demo):
+    with db.session_scope(demo.url) as session:
+        first = emergency.open_emergency(session, demo.elder, "fall", "救命", now=T0, seconds=60).event_id
+    with db.session_scope(demo.url) as session:
+        emergency.acknowledge(session, demo.daughter, T0 + dt.timedelta(seconds=30))
+    with db.session_scope(demo.url) as session:
+        again = emergency.open_emergency(session, demo.elder, "fall", "又摔了", now=T0 + dt.timedelta(hours=2), seconds=60)
+    assert again.created and again.event_id != first and again.contact is not None
+    with db.session_scope(demo.url) as session:
+        assert session.get(EmergencyEvent, first).status == "closed"
+        assert _outbox(session, f"esc:{again.event_id}:")
