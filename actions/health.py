@@ -110,6 +110,8 @@ class ActionSaveVitals(Action):
             dispatcher.utter_message(response="utter_vitals_saved_normal")
         else:
             response = "utter_vitals_saved_severe" if result.level.startswith("severe") else "utter_vitals_saved_abnormal"
+            if not result.doctor_notified:
+                response += "_no_doctor"  # nobody could be told: never claim we told the doctor
             dispatcher.utter_message(response=response, level_label=health.LEVEL_LABELS[result.level])
         return CLEAR_VITALS
 

@@ -158,9 +158,12 @@ def raise_alert(
     session.flush()
     params = {"elder_name": elder_name(session, elder_id), **params}
     doctor = signed_doctor(session, elder_id)
+    # Not a column: tells the caller whether a message to the doctor was queued,
+    # so that the elder is never told "I told your doctor" when nobody was told.
+    alert.doctor_notified = False
     if doctor is not None and doctor_template:
-        notify(session, doctor.person_id, f"alert:{alert.id}:{doctor.person_id}", "alert",
-               doctor_template, params, elder_id)
+        alert.doctor_notified = bool(notify(session, doctor.person_id, f"alert:{alert.id}:{doctor.person_id}",
+                                            "alert", doctor_template, params, elder_id))
     for member in family(session, elder_id, "alerts") if family_template else []:
         detailed = family_detail_template and "health_summary" in member.scopes
         template = family_detail_template if detailed else family_template

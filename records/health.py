@@ -201,6 +201,7 @@ class Recorded:
     observation_id: int
     level: str
     alert_id: int | None
+    doctor_notified: bool = False
 
 
 def record_vital(session: Session, elder_id: int, reading: Reading, reported_by: int | None = None,
@@ -225,6 +226,7 @@ def record_vital(session: Session, elder_id: int, reading: Reading, reported_by:
             observation_id=obs.id,
         )
         alert_id = alert.id
+        return Recorded(obs.id, level, alert_id, alert.doctor_notified)
     return Recorded(obs.id, level, alert_id)
 
 

@@ -129,3 +129,16 @@ def test_every_health_read_in_these_tests_is_audited(demo_store):
         run(ActionQueryHealthRecord(), tracker(sender=sender, intent="query_health_record"))
     with db.session_scope(demo_store) as session:
         assert len(audit.entries(session)) == 3
+
+
+def test_high_blood_pressure_with_no_doctor_to_tell_never_claims_the_doctor_was_told(demo_store):
+    from records.tables import ElderProfile
+
+    with db.session_scope(demo_store) as session:
+        for profile in session.execute(select(ElderProfile)).scalars():
+            profile.signed_doctor_id = None
+    events, _ = run(ActionReadBackVitals(), bp_tracker())
+    _, messages = run(ActionSaveVitals(), tracker(text="对", intent="affirm", slots=slots_of(events)))
+    assert responses(messages) == ["utter_vitals_saved_abnormal_no_doctor"]
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Observation)).scalar_one().level == "high"

@@ -62,6 +62,7 @@ def test_an_emergency_resumes_a_conversation_a_worker_holds(servers):
     from records import db, handoff, people
 
     sender = "demo-elder"
+    post(servers, {"sender": sender, "message": "你好"})  # the conversation exists before it is held
     with db.session_scope(servers.database_url) as session:
         worker = people.identify(session, "demo-worker").person_id
         view = handoff.request(session, sender, "想找人聊聊")
