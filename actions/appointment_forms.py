@@ -21,9 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import booking_time as bt
-from actions.booking_support import entity, is_answer, latest_text, now, today
+from actions.booking_support import entity, is_answer, latest_text, now, skip_empty, today
 from bot.errors import StoreError
 from records import booking
+from records.booking_names import department_for_body_part
 
 log = logging.getLogger(__name__)
 FORM_SLOTS = ("appointment_department", "appointment_date", "appointment_period")
@@ -46,6 +47,15 @@ class ValidateAppointmentForm(FormValidationAction):
         return "validate_appointment_form"
 
     # --- extraction of what the domain cannot map --------------------------
+
+    async def extract_appointment_department(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """看看心脏: a body part said instead of a department names the department."""
+        if tracker.get_slot("appointment_department") or entity(tracker, "department") or entity(tracker, "doctor"):
+            return {}
+        department = department_for_body_part(entity(tracker, "body_part"))
+        return {"appointment_department": department} if department else {}
 
     async def extract_appointment_period(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -86,6 +96,7 @@ class ValidateAppointmentForm(FormValidationAction):
 
     # --- validation ----------------------------------------------------------
 
+    @skip_empty
     def validate_appointment_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -122,6 +133,7 @@ class ValidateAppointmentForm(FormValidationAction):
             )
         return {"appointment_department": None}
 
+    @skip_empty
     def validate_appointment_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -139,6 +151,7 @@ class ValidateAppointmentForm(FormValidationAction):
             return {"appointment_date": None, "appointment_choices": choices}
         return result
 
+    @skip_empty
     def validate_appointment_period(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ whose link carries the ``appointments`` scope.  Anybody else is refused.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,3 +121,17 @@ def finished() -> list[EventType]:
     """Forget the operation's details (the operation name itself is kept: the
     next booking intent resets it to ``requested`` before anything runs)."""
     return cleared(*APPOINTMENT_SLOTS, *SERVICE_SLOTS, *SUMMARY_SLOTS, "booking_confirmed")
+
+
+def skip_empty(validate):
+    """A slot reset to None (a new booking clears the last one's slots) is not an
+    answer: Rasa's form still hands it to the validator, which must stay quiet."""
+    slot = validate.__name__.removeprefix("validate_")
+
+    @functools.wraps(validate)
+    def checked(self, value, dispatcher, tracker, domain):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {slot: None}
+        return validate(self, value, dispatcher, tracker, domain)
+
+    return checked

@@ -27,6 +27,7 @@ from actions.booking_support import (
     is_answer,
     latest_text,
     now,
+    skip_empty,
     today,
 )
 from bot.errors import StoreError
@@ -183,6 +184,7 @@ class ValidateHomeServiceForm(FormValidationAction):
         day = bt.parse_day(latest_text(tracker), today())
         return {"service_date": day.isoformat()} if day else {}
 
+    @skip_empty
     def validate_service_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -192,6 +194,7 @@ class ValidateHomeServiceForm(FormValidationAction):
         dispatcher.utter_message(response="utter_service_unknown", choices="、".join(closest))
         return {"service_type": None}
 
+    @skip_empty
     def validate_service_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -211,6 +214,7 @@ class ValidateHomeServiceForm(FormValidationAction):
             result["service_time"] = DEFAULT_CLOCK[period]
         return result
 
+    @skip_empty
     def validate_service_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -230,11 +234,13 @@ class ValidateHomeServiceForm(FormValidationAction):
             return {"service_time": None}
         return {"service_time": clock}
 
+    @skip_empty
     def validate_service_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return {"service_address": str(value).strip()[:200] or None}
 
+    @skip_empty
     def validate_service_notes(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -86,7 +86,10 @@ def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = 
         ANXIN_ACTION_PORT=str(free_port()),
         ANXIN_CONSOLE_PORT=str(free_port()),
         ANXIN_MODEL_DIR=str(model_dir),
-        ANXIN_STANDINS="0",
+        # Its own WeChat and Telegram stand-ins, on free ports.
+        ANXIN_STANDINS="1",
+        ANXIN_WECHAT_API_BASE=f"http://127.0.0.1:{free_port()}",
+        ANXIN_TELEGRAM_API_BASE=f"http://127.0.0.1:{free_port()}",
     )
     return env
 

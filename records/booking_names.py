@@ -97,3 +97,19 @@ def resolve_doctor(text: str, elder_id: int | None = None, url: str | None = Non
             doctor_id, _, name, dept = matches[0]
             return Resolution(name, doctor_id=doctor_id, department=dept)
         return Resolution(None, tuple(row[2] for row in matches))
+
+
+# "看看心脏" names a body part, not a clinic: the department that sees it.
+BODY_PART_DEPARTMENT = {
+    "心脏": "心内科", "心": "心内科", "心口": "心内科", "胸口": "心内科",
+    "眼睛": "眼科", "眼": "眼科", "牙": "口腔科", "牙齿": "口腔科", "嘴": "口腔科",
+    "腰": "骨科", "腿": "骨科", "膝盖": "骨科", "骨头": "骨科", "关节": "骨科", "颈椎": "骨科",
+    "脖子": "骨科", "肩膀": "骨科", "脚": "骨科", "手": "骨科",
+    "脑子": "神经内科", "脑袋": "神经内科", "头": "神经内科",
+    "胃": "消化内科", "肚子": "消化内科", "肺": "呼吸内科", "气管": "呼吸内科",
+    "皮肤": "皮肤科", "耳朵": "耳鼻喉科", "鼻子": "耳鼻喉科", "喉咙": "耳鼻喉科", "嗓子": "耳鼻喉科",
+}
+
+
+def department_for_body_part(part: str | None) -> str | None:
+    return BODY_PART_DEPARTMENT.get((part or "").strip())
