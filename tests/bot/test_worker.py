@@ -301,6 +301,8 @@ def test_unknown_identities_do_not_stop_the_worker(demo, tmp_path):
     """A person whose only channel has no adapter: that message fails, the rest go out."""
     with db.session_scope(demo.url) as session:
         session.add(ChannelIdentity(channel="console", external_id="x", person_id=demo.daughter))
+        # No daily check-in today: it would depend on the clock (after 08:30 in Shanghai).
+        session.get(ElderProfile, demo.elder).checkin_time = None
     worker, recording = make_worker(demo.url, tmp_path)
     del worker.adapters["console"]
     with db.session_scope(demo.url) as session:
