@@ -46,21 +46,6 @@ def _authenticate(device_id: str, token: str) -> int | None:
         return people.device_elder(session, device_id, token)
 
 
-def _claim(key: str) -> inbox.ClaimResult:
-    with db.session_scope() as session:
-        return inbox.claim(session, CHANNEL, key)
-
-
-def _finish(key: str, reply: list) -> None:
-    with db.session_scope() as session:
-        inbox.finish(session, CHANNEL, key, reply)
-
-
-def _release(key: str) -> None:
-    with db.session_scope() as session:
-        inbox.release(session, CHANNEL, key)
-
-
 def _voice(elder_id: int) -> dict[str, Any]:
     with db.session_scope() as session:
         language, rate = profiles.voice(session, elder_id)
@@ -166,7 +151,7 @@ class SpeakerInput(InputChannel):
     async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
         if key is not None:
             try:
-                claimed = await blocking(_claim, key)
+                claimed = await blocking(inbox.claim_now, CHANNEL, key)
             except StoreError:
                 # The records store is down: answer anyway (an emergency needs no
                 # database to be told to call 120), only without de-duplication.
@@ -192,14 +177,14 @@ class SpeakerInput(InputChannel):
         except Exception:  # noqa: BLE001 - the device must hear that it failed, and retry
             log.exception("speaker turn failed (device %s)", device_id)
             if key is not None:
-                await blocking(_release, key)
+                await blocking(inbox.release_now, CHANNEL, key)
             return error(503, "unavailable", "the assistant could not handle this message; retry")
         messages = [
             {k: v for k, v in m.items() if k in ("text", "buttons", "custom", "image")} for m in collector.messages
         ]
         try:
             if key is not None:
-                await blocking(_finish, key, messages)
+                await blocking(inbox.finish_now, CHANNEL, key, messages)
             voice = await blocking(_voice, elder_id)
         except StoreError:
             log.warning("records unavailable after a speaker turn; replying with the default voice")

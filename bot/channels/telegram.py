@@ -29,7 +29,7 @@ from bot.channels.speaker import blocking
 from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
 from bot.errors import ChannelError, StoreError
 from bot.outbound.telegram import api_base, inline_keyboard
-from records import db, inbox
+from records import inbox
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +38,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 256 * 1024
 MAX_VOICE_BYTES = 5 * 1024 * 1024
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
-
-
-def _claim(key: str) -> inbox.ClaimResult:
-    with db.session_scope() as session:
-        return inbox.claim(session, CHANNEL, key)
-
-
-def _finish(key: str, reply: list) -> None:
-    with db.session_scope() as session:
-        inbox.finish(session, CHANNEL, key, reply)
-
-
-def _release(key: str) -> None:
-    with db.session_scope() as session:
-        inbox.release(session, CHANNEL, key)
 
 
 class TelegramOutput(OutputChannel):
@@ -253,7 +238,7 @@ class TelegramInput(InputChannel):
             return response.json({"error": "bad_update"}, status=400)
         key = str(update_id)
         try:
-            claimed = await blocking(_claim, key)
+            claimed = await blocking(inbox.claim_now, CHANNEL, key)
         except StoreError:
             log.warning("records unavailable while de-duplicating a Telegram update")
             return response.json({"error": "unavailable"}, status=503)
@@ -262,7 +247,7 @@ class TelegramInput(InputChannel):
         await self.application.process_update(update)
         if update_id in self._failed:
             self._failed.discard(update_id)
-            await blocking(_release, key)
+            await blocking(inbox.release_now, CHANNEL, key)
             return response.json({"error": "unavailable"}, status=503)
-        await blocking(_finish, key, [])
+        await blocking(inbox.finish_now, CHANNEL, key, [])
         return response.json({"ok": True})

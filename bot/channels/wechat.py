@@ -28,7 +28,7 @@ from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
 from bot.channels.speaker import blocking
 from bot.errors import ChannelError, StoreError
-from records import db, inbox
+from records import inbox
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +41,6 @@ OPENID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Payloads only the channel sends (answered by rules in bot/data/family.yml).
 SUBSCRIBE, VOICE_UNAVAILABLE, MEDIA_UNSUPPORTED = "/channel_subscribe", "/voice_unavailable", "/media_unsupported"
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
-
-
-def _claim(key: str) -> inbox.ClaimResult:
-    with db.session_scope() as session:
-        return inbox.claim(session, CHANNEL, key)
-
-
-def _finish(key: str, reply: list) -> None:
-    with db.session_scope() as session:
-        inbox.finish(session, CHANNEL, key, reply)
-
-
-def _release(key: str) -> None:
-    with db.session_scope() as session:
-        inbox.release(session, CHANNEL, key)
 
 
 def user_text(text: str) -> str:
@@ -239,7 +224,7 @@ class WeChatInput(InputChannel):
     async def _handle(self, request: Request, message, on_new_message) -> response.HTTPResponse:
         key = f"msg:{message.id}" if message.id else f"evt:{message.source}:{message.time}:{message.type}"
         try:
-            claimed = await blocking(_claim, key[:128])
+            claimed = await blocking(inbox.claim_now, CHANNEL, key[:128])
         except StoreError:
             log.warning("records unavailable while de-duplicating a WeChat message")
             return response.text("unavailable", status=503)
@@ -250,7 +235,7 @@ class WeChatInput(InputChannel):
             return response.text("success")
         text = await self._turn_text(message)
         if text is None:  # nothing to answer (unsubscribe, a view event, ...)
-            await blocking(_finish, key[:128], [])
+            await blocking(inbox.finish_now, CHANNEL, key[:128], [])
             return response.text("success")
         return await self._turn(request, message, key[:128], text, on_new_message)
 
@@ -290,10 +275,10 @@ class WeChatInput(InputChannel):
             return response.text("success")
         except Exception:  # noqa: BLE001 - WeChat retries; the claim is released for it
             log.exception("a WeChat turn failed")
-            await blocking(_release, key)
+            await blocking(inbox.release_now, CHANNEL, key)
             return response.text("unavailable", status=503)
         texts = list(output.collected)
-        await blocking(_finish, key, [{"text": t, "via": "passive"} for t in texts])
+        await blocking(inbox.finish_now, CHANNEL, key, [{"text": t, "via": "passive"} for t in texts])
         return self._reply(request, message, texts)
 
     async def _finish_late(self, task: asyncio.Task, output: WeChatOutput, key: str) -> None:
@@ -303,9 +288,9 @@ class WeChatInput(InputChannel):
             await output.go_live()
         except Exception:  # noqa: BLE001 - a background task must log, not vanish
             log.exception("a slow WeChat turn failed")
-            await blocking(_release, key)
+            await blocking(inbox.release_now, CHANNEL, key)
             return
-        await blocking(_finish, key, [{"text": t, "via": "cs"} for t in output.sent_live])
+        await blocking(inbox.finish_now, CHANNEL, key, [{"text": t, "via": "cs"} for t in output.sent_live])
 
     def _reply(self, request: Request, message, texts: list[str]) -> response.HTTPResponse:
         if not texts:
