@@ -29,18 +29,25 @@ def _topic_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def _upcoming(dispatcher: CollectingDispatcher) -> list | None:
+    """The next lectures, or None after telling the user the store is down."""
+    try:
+        with db.session_scope() as session:
+            return lectures.upcoming(session, limit=10)
+    except StoreError:
+        log.warning("records unavailable while looking up lectures", exc_info=True)
+        dispatcher.utter_message(response="utter_service_trouble")
+        return None
+
+
 class ActionAskLecture(Action):
     def name(self) -> str:
         return "action_ask_lecture"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
-            with db.session_scope() as session:
-                found = lectures.upcoming(session, limit=10)
-        except StoreError:
-            log.warning("records unavailable while listing lectures", exc_info=True)
-            dispatcher.utter_message(response="utter_service_trouble")
+        found = _upcoming(dispatcher)
+        if found is None:
             return []
         if not found:
             dispatcher.utter_message(response="utter_lecture_none")
@@ -64,12 +71,8 @@ class ActionOfferLecture(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
-            with db.session_scope() as session:
-                found = lectures.upcoming(session, limit=10)
-        except StoreError:
-            log.warning("records unavailable while offering a lecture", exc_info=True)
-            dispatcher.utter_message(response="utter_service_trouble")
+        found = _upcoming(dispatcher)
+        if found is None:
             return [SlotSet("lecture_id", None)]
         text = _topic_text(tracker)
         named = [lec for lec in found if lectures.matches(lec, text)]

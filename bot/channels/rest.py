@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.held import release_for_emergency
+from bot.channels.http import json_object
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,8 @@ class RestInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001 - sanic raises its own on malformed JSON
-                body = None
-            if not isinstance(body, dict):
+            body = json_object(request)
+            if body is None:
                 return bad_request("bad_json", "body must be a JSON object")
             sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:

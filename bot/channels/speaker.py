@@ -10,8 +10,6 @@ speaks at the elder's own rate.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.held import release_for_emergency
+from bot.channels.http import blocking, json_object
 from bot.channels.rest import shorten
 from bot.errors import StoreError
 from records import announcements, db, inbox, people, profiles
@@ -30,10 +29,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "speaker"
 MAX_TEXT_CHARS = 500
 DEFAULT_VOICE = {"language": "cmn", "rate": 130}
-
-
-async def blocking(fn, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
 
 
 def _bearer(request: Request) -> str:
@@ -105,11 +100,8 @@ class SpeakerInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001 - sanic raises its own on malformed JSON
-                body = None
-            if not isinstance(body, dict):
+            body = json_object(request)
+            if body is None:
                 return error(400, "bad_json", "body must be a JSON object")
             elder_id, refusal = await self._device(request, body.get("device_id"))
             if refusal is not None:
@@ -132,11 +124,8 @@ class SpeakerInput(InputChannel):
 
         @hook.route("/announcements/ack", methods=["POST"])
         async def ack(request: Request) -> response.HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001
-                body = None
-            if not isinstance(body, dict):
+            body = json_object(request)
+            if body is None:
                 return error(400, "bad_json", "body must be a JSON object")
             elder_id, refusal = await self._device(request, body.get("device_id"))
             if refusal is not None:

@@ -25,7 +25,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
-from bot.channels.speaker import blocking
+from bot.channels.http import blocking
 from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
 from bot.errors import ChannelError, StoreError
 from bot.outbound.telegram import api_base, inline_keyboard

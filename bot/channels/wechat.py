@@ -26,7 +26,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
-from bot.channels.speaker import blocking
+from bot.channels.http import blocking
 from bot.errors import ChannelError, StoreError
 from records import inbox
 
