@@ -23,7 +23,11 @@ PYTHON310 := $(shell for p in "$$ANXIN_PYTHON" python3.10 \
 # What training depends on: when none of it changed, nothing is retrained.
 TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components -type f 2>/dev/null)
 
-.PHONY: help install run test stories lint validate train eval bench db clean
+REPLICAS ?= 2
+PG      ?= postgresql://postgres@127.0.0.1:5432
+REDIS   ?= redis://127.0.0.1:6379/0
+
+.PHONY: help install run run-prod test stories lint validate train eval bench db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +61,10 @@ db: $(STAMP) ## migrate the database and seed the demo community
 
 run: $(MODEL) ## the whole product: action server, Rasa, terminal chat as demo-elder
 	@$(BIN)/anxin run
+
+run-prod: $(MODEL) ## production mode here: PostgreSQL, Redis, $(REPLICAS) replicas behind nginx
+	@ANXIN_DATABASE_URL=$${ANXIN_DATABASE_URL:-$(PG)/anxin} ANXIN_TRACKER_URL=$${ANXIN_TRACKER_URL:-$(PG)/anxin_tracker} \
+	  ANXIN_REDIS_URL=$${ANXIN_REDIS_URL:-$(REDIS)} $(BIN)/anxin run --replicas $(REPLICAS)
 
 lint: $(STAMP) ## ruff
 	@$(BIN)/ruff check .

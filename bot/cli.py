@@ -14,16 +14,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot import chat, runner
 
     settings = get_settings()
+    replicas = max(1, args.replicas)
+    runner.services(settings, replicas)  # refuses several replicas without shared stores
     prepare_database(quiet=False)
     # A SIGTERM (systemd, kill, a test harness) stops the children too.
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    started = runner.start_all(settings)
-    print(f"安心已启动。REST：{settings.rasa_url}/webhooks/rest/webhook   动作服务：{settings.action_url}")
+    started = runner.start_all(settings, replicas=replicas)
+    front = settings.proxy_url if replicas > 1 else settings.rasa_url
+    mode = "生产模式（PostgreSQL + Redis）" if settings.production else "内置模式（SQLite）"
+    print(f"安心已启动，{mode}，{replicas} 组服务。渠道入口：{front}/webhooks/…")
     print(f"社区工作台：http://127.0.0.1:{settings.console_port}/   日志：{settings.log_dir}   按 Ctrl-C 停止。")
     try:
         if args.no_chat or not sys.stdin.isatty():
             return runner.wait_forever(started)
-        return chat.chat(settings.rasa_url, args.sender or settings.demo_sender)
+        return chat.chat(front, args.sender or settings.demo_sender)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -48,6 +52,8 @@ def prepare_database(quiet: bool = True) -> None:
     from records import console_users, db, migrate, seed
 
     settings = get_settings()
+    for url in (settings.database_url, settings.tracker_url):
+        db.ensure_database(url)
     migrate.upgrade(settings.database_url)
     with db.session_scope(settings.database_url) as session:
         added = seed.seed_demo(session, settings.device_token, settings.timezone)
@@ -106,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the action server and Rasa, then chat")
     run.add_argument("--no-chat", action="store_true", help="serve only; no terminal chat")
     run.add_argument("--sender", help="chat as this REST sender (default: demo-elder)")
+    run.add_argument(
+        "--replicas", type=int, default=1,
+        help="N Rasa servers, action servers and workers behind nginx (needs PostgreSQL and Redis)",
+    )
     run.set_defaults(func=cmd_run)
 
     chat = sub.add_parser("chat", help="chat with a running Rasa server")
@@ -153,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return int(args.func(args) or 0)
+    from bot.errors import ConfigError, StoreUnavailable
+
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, StoreUnavailable, RuntimeError) as exc:
+        print(f"anxin {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -28,13 +28,15 @@ class Service:
     health_url: str | None  # None: ready once it has run for a second without exiting
     log_path: Path
     ready: callable = field(default=lambda response: response.ok)
+    env: dict[str, str] = field(default_factory=dict)  # this service's own variables
     process: subprocess.Popen | None = None
 
     def start(self, env: dict[str, str]) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.argv, cwd=ROOT, env={**env, **self.env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
 
@@ -125,42 +127,89 @@ def standin_service(settings: Settings) -> Service:
     )
 
 
-def services(settings: Settings) -> list[Service]:
-    python = sys.executable
-    logs = settings.log_dir
+def _log_name(stem: str, name: str) -> str:
+    """``rasa.log`` for the only one, ``rasa-2.log`` for replica 2."""
+    last = name.rsplit(" ", 1)[-1]
+    return f"{stem}-{last}.log" if last.isdigit() else f"{stem}.log"
+
+
+def rasa_service(settings: Settings, port: int, action_port: int, name: str = "Rasa server") -> Service:
+    return Service(
+        name,
+        [
+            sys.executable, "-m", "rasa", "run", "--enable-api",
+            "--interface", settings.rasa_host, "--port", str(port),
+            "--model", str(model_file(settings)),
+            "--endpoints", str(ROOT / "endpoints.yml"),
+            "--credentials", str(ROOT / "credentials.yml"),
+        ],
+        f"http://{settings.rasa_host}:{port}/status",
+        settings.log_dir / _log_name("rasa", name),
+        ready=lambda r: r.ok and bool(r.json().get("model_file")),
+        env={"ANXIN_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"},
+    )
+
+
+def action_service(settings: Settings, port: int, name: str = "action server") -> Service:
+    return Service(
+        name,
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        settings.log_dir / _log_name("actions", name),
+    )
+
+
+def proxy_service(settings: Settings, rasa_ports: list[int]) -> Service:
+    from bot import proxy
+
+    config = proxy.write_config(settings.var_dir / "nginx", settings.proxy_port, rasa_ports, settings.console_port)
+    return Service(
+        "nginx proxy", proxy.argv(config), f"{settings.proxy_url}/proxy-health", settings.log_dir / "nginx.log"
+    )
+
+
+def services(settings: Settings, replicas: int = 1) -> list[Service]:
+    """What ``anxin run`` starts.  With ``replicas`` > 1: that many Rasa servers,
+    action servers and workers on consecutive ports, behind nginx; this needs
+    the production stores (PostgreSQL and Redis), which they share."""
+    if replicas > 1 and not settings.production:
+        from bot.errors import ConfigError
+
+        raise ConfigError(
+            "--replicas needs shared stores: set ANXIN_DATABASE_URL and ANXIN_TRACKER_URL to PostgreSQL "
+            "and ANXIN_REDIS_URL (see docs/deploy.md, or use make run-prod)"
+        )
     extra = [standin_service(settings)] if settings.standins else []
-    return extra + [
-        Service(
-            "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-            f"http://127.0.0.1:{settings.action_port}/health",
-            logs / "actions.log",
-        ),
-        Service("worker", [python, "-m", "bot.worker"], None, logs / "worker.log"),
+    logs = settings.log_dir
+    several = replicas > 1
+    out: list[Service] = list(extra)
+    for i in range(replicas):
+        suffix = f" {i + 1}" if several else ""
+        out.append(action_service(settings, settings.action_port + i, "action server" + suffix))
+    for i in range(replicas):
+        suffix = f" {i + 1}" if several else ""
+        out.append(Service("worker" + suffix, [sys.executable, "-m", "bot.worker"], None,
+                           logs / _log_name("worker", "worker" + suffix)))
+    out.append(
         Service(
             "console",
-            [python, "-m", "bot.console", "--port", str(settings.console_port)],
+            [sys.executable, "-m", "bot.console", "--port", str(settings.console_port)],
             f"http://127.0.0.1:{settings.console_port}/health",
             logs / "console.log",
-        ),
-        Service(
-            "Rasa server",
-            [
-                python, "-m", "rasa", "run", "--enable-api",
-                "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-                "--model", str(model_file(settings)),
-                "--endpoints", str(ROOT / "endpoints.yml"),
-                "--credentials", str(ROOT / "credentials.yml"),
-            ],
-            f"{settings.rasa_url}/status",
-            logs / "rasa.log",
-            ready=lambda r: r.ok and bool(r.json().get("model_file")),
-        ),
-    ]
+        )
+    )
+    rasa_ports = [settings.rasa_port + i for i in range(replicas)]
+    for i, port in enumerate(rasa_ports):
+        suffix = f" {i + 1}" if several else ""
+        out.append(rasa_service(settings, port, settings.action_port + i, "Rasa server" + suffix))
+    if several:
+        out.append(proxy_service(settings, rasa_ports))
+    return out
 
 
 def start_all(
-    settings: Settings, say=print, timeout: float = 240.0, base_env: dict[str, str] | None = None
+    settings: Settings, say=print, timeout: float = 240.0, base_env: dict[str, str] | None = None,
+    replicas: int = 1,
 ) -> list[Service]:
     """Start every service and wait until each is ready; stop all on failure."""
     if not model_file(settings).is_file():
@@ -168,7 +217,7 @@ def start_all(
     env = child_env(settings, base_env)
     started: list[Service] = []
     try:
-        for service in services(settings):
+        for service in services(settings, replicas):
             say(f"… 启动 {service.name}（日志：{service.log_path}）")
             service.start(env)
             started.append(service)

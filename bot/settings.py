@@ -44,6 +44,8 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     console_port: int = 8000
+    # The reverse proxy in front of several Rasa replicas (`anxin run --replicas N`).
+    proxy_port: int = 8080
     model_path: Path = ROOT / "models"
     timezone: str = "Asia/Shanghai"
     demo_sender: str = "demo-elder"
@@ -80,6 +82,17 @@ class Settings:
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}/webhook"
 
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def production(self) -> bool:
+        """Records and conversations on a database server, locks in Redis:
+        what several replicas need to share."""
+        shared = all(not url.startswith("sqlite") for url in (self.database_url, self.tracker_url))
+        return shared and bool(self.redis_url)
+
     def rasa_env(self) -> dict[str, str]:
         """The variables ``endpoints.yml`` and ``credentials.yml`` expand."""
         return {
@@ -107,6 +120,7 @@ class Settings:
             rasa_port=_int(env, "ANXIN_RASA_PORT", 5005),
             action_port=_int(env, "ANXIN_ACTION_PORT", 5055),
             console_port=_int(env, "ANXIN_CONSOLE_PORT", 8000),
+            proxy_port=_int(env, "ANXIN_PROXY_PORT", 8080),
             model_path=_path(env, "ANXIN_MODEL_DIR", ROOT / "models"),
             timezone=env.get("ANXIN_TIMEZONE", "").strip() or "Asia/Shanghai",
             demo_sender=env.get("ANXIN_DEMO_SENDER", "").strip() or "demo-elder",

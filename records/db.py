@@ -112,3 +112,29 @@ def dispose_all() -> None:
             engine.dispose()
         _engines.clear()
         _factories.clear()
+
+
+def ensure_database(url: str) -> bool:
+    """Create the PostgreSQL database that ``url`` names if it is missing
+    (connecting to the server's ``postgres`` database to do so).  SQLite files
+    are made on first use.  Returns True when a database was created."""
+    from sqlalchemy import text
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return False
+    admin = create_engine(parsed.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).scalar()
+            if exists:
+                return False
+            quoted = parsed.database.replace('"', '""')
+            conn.execute(text(f'CREATE DATABASE "{quoted}"'))
+            return True
+    except OperationalError as exc:
+        raise StoreUnavailable(f"cannot reach PostgreSQL at {parsed.render_as_string(hide_password=True)}") from exc
+    finally:
+        admin.dispose()

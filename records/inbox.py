@@ -4,6 +4,11 @@
 gets ``Claim.NEW`` and handles the turn; a retry gets the stored reply
 (``Claim.DONE``) or learns the first copy is still being handled
 (``Claim.IN_PROGRESS``).  Works across processes and restarts.
+
+The replica handling a message renews ``heartbeat_at`` every few seconds
+(``heartbeat``).  If it dies mid-turn the beat stops, and once it is older than
+``LEASE_SECONDS`` the next retry takes the claim over (``Claim.NEW``), so a
+message is neither lost with its replica nor handled twice while it lives.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import enum
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from records.tables import InboundMessage, utcnow
+
+LEASE_SECONDS = 3.0
+HEARTBEAT_SECONDS = 1.0
 
 
 class Claim(enum.Enum):
@@ -32,11 +40,12 @@ class ClaimResult:
     reply: list | None = None
 
 
-def claim(session: Session, channel: str, key: str) -> ClaimResult:
+def claim(session: Session, channel: str, key: str, lease_seconds: float = LEASE_SECONDS) -> ClaimResult:
     """Claim a message id; commit happens in the caller's unit of work."""
+    now = utcnow()
     try:
         with session.begin_nested():
-            session.add(InboundMessage(channel=channel, message_key=key))
+            session.add(InboundMessage(channel=channel, message_key=key, received_at=now, heartbeat_at=now))
         return ClaimResult(Claim.NEW)
     except IntegrityError:
         row = session.execute(
@@ -44,7 +53,36 @@ def claim(session: Session, channel: str, key: str) -> ClaimResult:
         ).scalar_one()
         if row.status == "done":
             return ClaimResult(Claim.DONE, json.loads(row.reply or "[]"))
-        return ClaimResult(Claim.IN_PROGRESS)
+        last = row.heartbeat_at or row.received_at
+        if now - last <= dt.timedelta(seconds=lease_seconds):
+            return ClaimResult(Claim.IN_PROGRESS)
+        # Its replica stopped beating: take the claim over, unless another
+        # retry did so first (compare-and-set on the last beat).
+        taken = session.execute(
+            update(InboundMessage)
+            .where(
+                InboundMessage.id == row.id,
+                InboundMessage.status == "processing",
+                func.coalesce(InboundMessage.heartbeat_at, InboundMessage.received_at) == last,
+            )
+            .values(heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return ClaimResult(Claim.NEW if taken == 1 else Claim.IN_PROGRESS)
+
+
+def heartbeat(session: Session, channel: str, key: str) -> None:
+    """Renew a claim that is still being handled."""
+    session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.channel == channel,
+            InboundMessage.message_key == key,
+            InboundMessage.status == "processing",
+        )
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def finish(session: Session, channel: str, key: str, reply: list) -> None:
@@ -78,6 +116,13 @@ def claim_now(channel: str, key: str, url: str | None = None) -> ClaimResult:
 
     with session_scope(url) as session:
         return claim(session, channel, key)
+
+
+def heartbeat_now(channel: str, key: str, url: str | None = None) -> None:
+    from records.db import session_scope
+
+    with session_scope(url) as session:
+        heartbeat(session, channel, key)
 
 
 def finish_now(channel: str, key: str, reply: list, url: str | None = None) -> None:

@@ -8,6 +8,7 @@ with a loud reason; under ``CI=true`` it fails, because CI must run everything.
 from __future__ import annotations
 
 import os
+import uuid
 import warnings
 
 import pytest
@@ -23,3 +24,60 @@ def need(condition: bool, reason: str) -> None:
         pytest.fail(f"CI must run this test, but: {reason}", pytrace=False)
     warnings.warn(f"SKIPPED, missing system part: {reason}", stacklevel=2)
     pytest.skip(f"missing system part: {reason}")
+
+
+PG_ADMIN_URL = os.environ.get("ANXIN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_admin():
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        return None, str(exc).strip()
+    conn.autocommit = True
+    return conn, ""
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    conn, why = _pg_admin()
+    need(conn is not None, f"PostgreSQL at {PG_ADMIN_URL} is not reachable ({why})")
+    name = f"anxin_test_{uuid.uuid4().hex[:12]}"
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        from records import db
+
+        db.dispose_all()
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.close()
+
+
+
+REDIS_TEST_URL = os.environ.get("ANXIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis (database 14), emptied before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=3)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        need(False, f"Redis at {REDIS_TEST_URL} is not reachable ({exc})")
+    yield REDIS_TEST_URL
+    client.flushdb()
+    client.close()

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking, json_object
+from bot.channels.http import blocking, claim_waiting, claimed_turn, json_object
 from bot.channels.rest import shorten
 from bot.errors import StoreError
 from records import announcements, db, inbox, people, profiles
@@ -140,7 +140,7 @@ class SpeakerInput(InputChannel):
     async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
         if key is not None:
             try:
-                claimed = await blocking(inbox.claim_now, CHANNEL, key)
+                claimed = await claim_waiting(CHANNEL, key, 10.0)
             except StoreError:
                 # The records store is down: answer anyway (an emergency needs no
                 # database to be told to call 120), only without de-duplication.
@@ -154,14 +154,18 @@ class SpeakerInput(InputChannel):
         await release_for_emergency(f"{CHANNEL}:{device_id}", text)
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(
-                UserMessage(
-                    text,
-                    collector,
-                    f"{CHANNEL}:{device_id}",
-                    input_channel=CHANNEL,
-                    metadata={"device_id": device_id, "message_id": key},
-                )
+            await claimed_turn(
+                CHANNEL,
+                key,
+                on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        f"{CHANNEL}:{device_id}",
+                        input_channel=CHANNEL,
+                        metadata={"device_id": device_id, "message_id": key},
+                    )
+                ),
             )
         except Exception:  # noqa: BLE001 - the device must hear that it failed, and retry
             log.exception("speaker turn failed (device %s)", device_id)

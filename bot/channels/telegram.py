@@ -25,7 +25,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking
+from bot.channels.http import blocking, claim_waiting, claimed_turn
 from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
 from bot.errors import ChannelError, StoreError
 from bot.outbound.telegram import api_base, inline_keyboard
@@ -238,13 +238,17 @@ class TelegramInput(InputChannel):
             return response.json({"error": "bad_update"}, status=400)
         key = str(update_id)
         try:
-            claimed = await blocking(inbox.claim_now, CHANNEL, key)
+            claimed = await claim_waiting(CHANNEL, key, 5.0)
         except StoreError:
             log.warning("records unavailable while de-duplicating a Telegram update")
             return response.json({"error": "unavailable"}, status=503)
-        if claimed.claim is not inbox.Claim.NEW:
+        if claimed.claim is inbox.Claim.IN_PROGRESS:
+            # Still being handled elsewhere: a non-2xx makes Telegram retry, and a
+            # retry after that replica died takes the claim over.
+            return response.json({"error": "in_progress"}, status=503)
+        if claimed.claim is inbox.Claim.DONE:
             return response.json({"ok": True, "duplicate": True})
-        await self.application.process_update(update)
+        await claimed_turn(CHANNEL, key, self.application.process_update(update))
         if update_id in self._failed:
             self._failed.discard(update_id)
             await blocking(inbox.release_now, CHANNEL, key)

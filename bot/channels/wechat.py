@@ -26,7 +26,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking
+from bot.channels.http import blocking, claim_waiting, claimed_turn
 from bot.errors import ChannelError, StoreError
 from records import inbox
 
@@ -224,7 +224,7 @@ class WeChatInput(InputChannel):
     async def _handle(self, request: Request, message, on_new_message) -> response.HTTPResponse:
         key = f"msg:{message.id}" if message.id else f"evt:{message.source}:{message.time}:{message.type}"
         try:
-            claimed = await blocking(inbox.claim_now, CHANNEL, key[:128])
+            claimed = await claim_waiting(CHANNEL, key[:128], self.passive_seconds)
         except StoreError:
             log.warning("records unavailable while de-duplicating a WeChat message")
             return response.text("unavailable", status=503)
@@ -232,6 +232,7 @@ class WeChatInput(InputChannel):
             passive = [m["text"] for m in claimed.reply or [] if m.get("via") == "passive"]
             return self._reply(request, message, passive)
         if claimed.claim is inbox.Claim.IN_PROGRESS:
+            # Its replica is alive and still working: it answers by customer-service message.
             return response.text("success")
         text = await self._turn_text(message)
         if text is None:  # nothing to answer (unsubscribe, a view event, ...)
@@ -265,7 +266,7 @@ class WeChatInput(InputChannel):
             metadata={"openid": message.source, "msg_key": key},
         )
         await release_for_emergency(user.sender_id, text)
-        task = asyncio.ensure_future(on_new_message(user))
+        task = asyncio.ensure_future(claimed_turn(CHANNEL, key, on_new_message(user)))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except asyncio.TimeoutError:

@@ -29,6 +29,9 @@ class InboundMessage(Base):
     status = Column(String(16), nullable=False, default="processing")  # processing, done
     reply = Column(Text)  # JSON of the messages sent back
     received_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    # Renewed while a replica handles the message; a claim whose replica died
+    # stops beating and the channel's next retry takes it over.
+    heartbeat_at = Column(UTCDateTime, default=utcnow)
 
 
 class Announcement(Base):

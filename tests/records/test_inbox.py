@@ -1,6 +1,10 @@
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import update
+
 from records import db, inbox
+from records.tables import InboundMessage, utcnow
 
 
 def claim(url, key):
@@ -34,3 +38,27 @@ def test_concurrent_retries_make_exactly_one_turn(migrated_url):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: claim(migrated_url, "storm").claim, range(16)))
     assert results.count(inbox.Claim.NEW) == 1
+
+
+def test_a_claim_whose_replica_stopped_beating_is_taken_over_once(migrated_url):
+    assert inbox.claim_now("wechat", "msg:dead", migrated_url).claim is inbox.Claim.NEW
+    # Within the lease the owner counts as alive.
+    assert inbox.claim_now("wechat", "msg:dead", migrated_url).claim is inbox.Claim.IN_PROGRESS
+    with db.session_scope(migrated_url) as session:
+        session.execute(
+            update(InboundMessage).values(heartbeat_at=utcnow() - dt.timedelta(seconds=inbox.LEASE_SECONDS + 1))
+        )
+    # Two retries race for the lapsed claim: exactly one takes it over.
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _i: inbox.claim_now("wechat", "msg:dead", migrated_url).claim, range(2)))
+    assert sorted(r.value for r in results) == ["in_progress", "new"]
+
+
+def test_a_beating_claim_is_not_taken_over(migrated_url):
+    assert inbox.claim_now("speaker", "m-1", migrated_url).claim is inbox.Claim.NEW
+    with db.session_scope(migrated_url) as session:
+        session.execute(
+            update(InboundMessage).values(heartbeat_at=utcnow() - dt.timedelta(seconds=inbox.LEASE_SECONDS + 1))
+        )
+    inbox.heartbeat_now("speaker", "m-1", migrated_url)
+    assert inbox.claim_now("speaker", "m-1", migrated_url).claim is inbox.Claim.IN_PROGRESS

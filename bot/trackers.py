@@ -1,0 +1,25 @@
+"""Rasa's SQL tracker store, with connections that survive a database restart.
+
+Rasa's ``SQLTrackerStore`` pools connections without checking them, so after
+PostgreSQL restarts every pooled connection fails once and each of those turns
+is lost with a 500.  This store is the same, except that a connection is
+checked (``pool_pre_ping``) before each use and replaced if the server went away.
+Configured in ``endpoints.yml``; the URL is ``ANXIN_TRACKER_URL``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        options = create_engine_kwargs(url)
+        if url.get_backend_name() != "sqlite":
+            options.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self.engine = sa.create_engine(url, **options)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
