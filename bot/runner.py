@@ -71,6 +71,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive free ports (replicas use port + i)."""
+    for _ in range(50):
+        base = free_port()
+        try:
+            socks = []
+            for port in range(base, base + count):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """An environment for a private copy of the product (tests, benchmarks):
     its own SQLite files under ``base_dir`` and free ports; the demo values of
