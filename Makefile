@@ -88,8 +88,8 @@ eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
 	@$(BIN)/python -m nlu.evaluate --model $(MODEL) --out bench/results
 	@$(BIN)/python -m knowledge.evaluate --out bench/results/knowledge.md
 
-bench: $(MODEL) ## benchmarks into bench/results/
-	@$(BIN)/python -m bench.turns --out bench/results/turns.md
+bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx), voice; into bench/results/
+	@$(BIN)/python -m bench.bench $(BENCH_ARGS)
 	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
 
 clean: ## remove the venv, models and run-time state

@@ -13,9 +13,13 @@ QUIT_WORDS = {"/quit", "/exit", "退出"}
 
 def send(rasa_url: str, sender: str, text: str, timeout: float = 30.0) -> list[dict]:
     """One turn through the REST channel; returns the bot's messages."""
+    from bot.settings import get_settings
+
+    token = get_settings().rest_token
     response = requests.post(
         f"{rasa_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": text, "metadata": {"message_id": uuid.uuid4().hex}},
+        headers={"Authorization": f"Bearer {token}"} if token else None,
         timeout=timeout,
     )
     response.raise_for_status()

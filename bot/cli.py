@@ -16,6 +16,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     replicas = max(1, args.replicas)
     runner.services(settings, replicas)  # refuses several replicas without shared stores
+    if replicas > 1 and not settings.rest_token:
+        print("注意：ANXIN_REST_TOKEN 未设置，REST 入口只应在本机使用（见 docs/deploy.md）。", file=sys.stderr)
     prepare_database(quiet=False)
     # A SIGTERM (systemd, kill, a test harness) stops the children too.
     signal.signal(signal.SIGTERM, _raise_interrupt)

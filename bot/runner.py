@@ -156,7 +156,7 @@ def rasa_service(settings: Settings, port: int, action_port: int, name: str = "R
     return Service(
         name,
         [
-            sys.executable, "-m", "rasa", "run", "--enable-api",
+            sys.executable, "-m", "bot.rasa_main", "run", "--enable-api",
             "--interface", settings.rasa_host, "--port", str(port),
             "--model", str(model_file(settings)),
             "--endpoints", str(ROOT / "endpoints.yml"),

@@ -56,6 +56,7 @@ class Settings:
     telegram_bot_token: str = field(default="", repr=False)
     telegram_secret_token: str = field(default="", repr=False)
     device_token: str = field(default="", repr=False)
+    rest_token: str = field(default="", repr=False)
     console_demo_password: str = field(default="", repr=False)
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_id: str = ""
@@ -103,6 +104,7 @@ class Settings:
             "ANXIN_WECHAT_APP_ID": self.wechat_app_id,
             "ANXIN_TELEGRAM_BOT_TOKEN": self.telegram_bot_token,
             "ANXIN_TELEGRAM_SECRET_TOKEN": self.telegram_secret_token,
+            "ANXIN_REST_TOKEN": self.rest_token,
         }
 
     @classmethod
@@ -131,6 +133,7 @@ class Settings:
             telegram_bot_token=env.get("ANXIN_TELEGRAM_BOT_TOKEN", ""),
             telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
             device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
+            rest_token=env.get("ANXIN_REST_TOKEN", "").strip(),
             console_demo_password=env.get("ANXIN_CONSOLE_DEMO_PASSWORD", ""),
             wechat_api_base=env.get("ANXIN_WECHAT_API_BASE", "").strip() or "https://api.weixin.qq.com",
             wechat_template_id=env.get("ANXIN_WECHAT_TEMPLATE_ID", "").strip(),

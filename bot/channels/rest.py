@@ -6,10 +6,16 @@ user's text when a turn fails.  This one checks the body first (400 with a
 clear reason), always runs as channel ``rest``, never logs message text
 (it may be health data), and keeps an over-long message to its first part,
 or to the part around an emergency when one is found in it.
+
+The REST sender id is whoever the caller says it is, so a deployment that
+exposes the channel sets ``ANXIN_REST_TOKEN``: every request must then carry
+``Authorization: Bearer <token>`` (the terminal chat and the tests send it),
+and one without it is refused with 401 before anything is read.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -54,8 +60,15 @@ def bad_request(code: str, message: str) -> response.HTTPResponse:
 class RestInput(InputChannel):
     """``POST {"sender": "...", "message": "...", "metadata": {...}}`` → the bot's messages."""
 
-    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS) -> None:
+    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS, token: str = "") -> None:
         self.max_text_chars = max_text_chars
+        self.token = token
+
+    def _authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
 
     @classmethod
     def name(cls) -> str:
@@ -64,7 +77,7 @@ class RestInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
         credentials = credentials or {}
-        return cls(int(credentials.get("max_text_chars") or MAX_TEXT_CHARS))
+        return cls(int(credentials.get("max_text_chars") or MAX_TEXT_CHARS), str(credentials.get("token") or ""))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("anxin_rest_webhook", __name__)
@@ -75,6 +88,9 @@ class RestInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "unauthorised", "message": "a valid bearer token is required"},
+                                     status=401)
             body = json_object(request)
             if body is None:
                 return bad_request("bad_json", "body must be a JSON object")

@@ -29,6 +29,8 @@ from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, _pg_admin, need
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 MESSAGES = int(os.environ.get("ANXIN_RELIABILITY_MESSAGES", "10000"))
 SMALL_TALK = ["你好", "谢谢你", "再说一遍", "说慢点", "怎么用"]
+REST_TOKEN = "replica-rest-token"
+AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
 FALSE_CONFIRMATIONS = ("约好了", "预约号", "已经为您", "订好了", "订单号")
 
 
@@ -67,6 +69,7 @@ def replicas(tmp_path_factory):
         ANXIN_RASA_PORT=str(runner.free_port_block(2)),
         ANXIN_ACTION_PORT=str(runner.free_port_block(2)),
         ANXIN_PROXY_PORT=str(runner.free_port()),
+        ANXIN_REST_TOKEN=REST_TOKEN,
     )
     settings = Settings.from_env(env)
     for url in (settings.database_url, settings.tracker_url):
@@ -86,7 +89,7 @@ def replicas(tmp_path_factory):
 
 def rest(settings, sender: str, text: str, seq: int | None = None, url: str | None = None):
     body = {"sender": sender, "message": text, "metadata": {"seq": seq} if seq is not None else {}}
-    return requests.post(f"{url or settings.proxy_url}/webhooks/rest/webhook", json=body, timeout=120)
+    return requests.post(f"{url or settings.proxy_url}/webhooks/rest/webhook", json=body, headers=AUTH, timeout=120)
 
 
 def tracker(settings, sender: str) -> list[dict]:
@@ -136,7 +139,8 @@ def test_ten_thousand_messages_through_two_replicas_none_lost_or_doubled(replica
         with requests.Session() as http:
             for seq in range(per_sender):
                 body = {"sender": sender, "message": SMALL_TALK[seq % 5], "metadata": {"seq": seq}}
-                reply = http.post(f"{settings.proxy_url}/webhooks/rest/webhook", json=body, timeout=120)
+                reply = http.post(f"{settings.proxy_url}/webhooks/rest/webhook", json=body, headers=AUTH,
+                                  timeout=120)
                 if reply.status_code != 200 or not reply.json():
                     failures.append(seq)
         return failures
@@ -153,6 +157,21 @@ def test_ten_thousand_messages_through_two_replicas_none_lost_or_doubled(replica
         assert no_interleaving(events), sender
     print(f"\n{per_sender * len(senders)} turns through 2 replicas in {elapsed:.0f}s "
           f"({per_sender * len(senders) / elapsed:.1f} turns/s)")
+
+
+def test_the_rest_channel_needs_its_token_in_production(replicas):
+    settings, _started, _env = replicas
+    url = f"{settings.proxy_url}/webhooks/rest/webhook"
+    body = {"sender": "demo-elder", "message": "我的血压怎么样"}
+    assert requests.post(url, json=body, timeout=30).status_code == 401
+    assert requests.post(url, json=body, headers={"Authorization": "Bearer forged"}, timeout=30).status_code == 401
+    assert requests.post(url, json=body, headers=AUTH, timeout=60).status_code == 200
+
+
+def test_rasa_http_api_is_not_behind_the_proxy(replicas):
+    settings, _started, _env = replicas
+    reply = requests.get(f"{settings.proxy_url}/conversations/demo-elder/tracker", timeout=10, allow_redirects=False)
+    assert '"events"' not in reply.text, "Rasa's API (every tracker) must stay on localhost"
 
 
 def test_a_burst_from_one_sender_is_handled_one_at_a_time(replicas):

@@ -1,0 +1,61 @@
+"""The compiled action-response validator accepts and refuses exactly what
+Rasa's own ``jsonschema.validate`` does."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_main
+
+SAMPLES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "好"}]},
+    {"events": "not a list", "responses": []},
+    {"events": [{"no_event_key": 1}], "responses": []},
+    {"responses": [{"text": 5}]},
+    {},
+]
+
+
+@pytest.mark.parametrize("result", SAMPLES)
+def test_same_verdict_as_rasas_validate(result):
+    action = RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
+    try:
+        jsonschema.validate(result, action.action_response_format_spec())
+        expected = True
+    except jsonschema.ValidationError:
+        expected = False
+    try:
+        got = rasa_main._validate_action_result(action, result)
+    except jsonschema.ValidationError as exc:
+        assert "Failed to validate Action server response" in exc.message
+        got = False
+    assert got == expected
+
+
+def test_apply_replaces_the_validator():
+    original = RemoteAction._validate_action_result
+    try:
+        rasa_main.apply()
+        assert RemoteAction._validate_action_result is rasa_main._validate_action_result
+    finally:
+        RemoteAction._validate_action_result = original
+
+
+def test_event_classes_resolve_as_rasa_resolves_them():
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    rasa_main.apply()
+    names = {cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)}
+    for name in sorted(names):
+        expected = next(c for c in rasa.shared.utils.common.all_subclasses(Event) if c.type_name == name)
+        assert Event.resolve_by_type(name) is expected
+        assert Event.resolve_by_type(name) is expected  # from the cache
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
