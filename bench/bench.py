@@ -40,6 +40,10 @@ from bot import runner
 from bot.settings import ROOT, Settings
 
 SMALL_TALK = ["你好", "谢谢你", "再说一遍", "说慢点", "怎么用"]
+# A sender id holds one conversation of this many turns, then a new one starts:
+# an elder's session is a few turns, and Rasa's cost per turn grows with the
+# length of the conversation (both bots alike).
+CONVERSATION = 10
 HELP = "救命啊我摔倒了起不来"
 BASELINE = ROOT / "bench" / "baseline"
 PG = os.environ.get("ANXIN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -63,11 +67,11 @@ def _turn(http: requests.Session, url: str, sender: str, text: str) -> float:
 
 
 def sequential(url: str, turns: int) -> dict:
-    sender = f"seq-{uuid.uuid4().hex[:6]}"
+    tag = uuid.uuid4().hex[:6]
     with requests.Session() as http:
         for text in SMALL_TALK:  # warm-up
-            _turn(http, url, sender, text)
-        latencies = [_turn(http, url, sender, SMALL_TALK[i % 5]) for i in range(turns)]
+            _turn(http, url, f"warm-{tag}", text)
+        latencies = [_turn(http, url, f"seq-{tag}-{i // CONVERSATION}", SMALL_TALK[i % 5]) for i in range(turns)]
     return {"turns": turns, "p50": statistics.median(latencies), "p95": percentile(latencies, 0.95)}
 
 
@@ -76,7 +80,8 @@ def concurrent(url: str, senders: int, turns_each: int) -> dict:
 
     def one(k: int) -> list[float]:
         with requests.Session() as http:
-            return [_turn(http, url, f"con-{tag}-{k}", SMALL_TALK[(i + k) % 5]) for i in range(turns_each)]
+            return [_turn(http, url, f"con-{tag}-{k}-{i // CONVERSATION}", SMALL_TALK[(i + k) % 5])
+                    for i in range(turns_each)]
 
     started = time.perf_counter()
     with ThreadPoolExecutor(senders) as pool:
@@ -206,6 +211,12 @@ def train_baseline() -> Path:
     return model
 
 
+def engine(model: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.engine", str(model)], cwd=ROOT, check=True,
+                         capture_output=True, text=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_baseline(tmp: Path, quick: bool) -> dict:
     model = train_baseline()
     port = runner.free_port()
@@ -221,9 +232,10 @@ def run_baseline(tmp: Path, quick: bool) -> dict:
         _wait(service)
         result = load(f"http://127.0.0.1:{port}", quick)
         result["memory"] = memory([service])
-        return result
     finally:
         service.stop()
+    result["engine"] = engine(model)
+    return result
 
 
 def _wait(service: runner.Service, timeout: float = 300) -> None:
@@ -272,11 +284,12 @@ def run_anxin(tmp: Path, quick: bool, production: bool) -> dict:
             if service.name.startswith("worker"):
                 service.stop()
         result["broadcast"] = broadcast_rate(settings, 200 if quick else 1000)
-        return result
     finally:
         runner.stop_all(started)
         if databases:
             _drop(databases)
+    result["engine"] = engine(runner.model_file(settings))
+    return result
 
 
 def _drop(names: list[str]) -> None:
@@ -307,6 +320,8 @@ def report(results: dict, out: Path, quick: bool) -> str:
         a, p = getter(results["anxin"]), getter(results["anxin-prod"])
         lines.append(f"| {label} | {fmt.format(b)} | {fmt.format(a)} | {_ratio(a, b)} | {fmt.format(p)} | {_ratio(p, b)} |")
 
+    row("engine only, in-process: turn p50 (ms)", lambda r: r["engine"]["p50"], "{:.1f}")
+    row("engine only, in-process: turn p95 (ms)", lambda r: r["engine"]["p95"], "{:.1f}")
     row("sequential turn p50 (ms)", lambda r: r["sequential"]["p50"])
     row("sequential turn p95 (ms)", lambda r: r["sequential"]["p95"])
     for key in ("c10", "c50"):
@@ -329,9 +344,14 @@ def report(results: dict, out: Path, quick: bool) -> str:
         "# Anxin against a bare-Rasa baseline\n\n"
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, {'quick run' if quick else 'full run'} of `make bench`. "
-        "The same small-talk utterances go to each set-up's REST webhook; every sender waits for its answer.\n\n"
+        "The same small-talk utterances go to each set-up's REST webhook; every sender waits for its answer, "
+        f"and each conversation is {CONVERSATION} turns long.\n\n"
         "## Turns\n\n" + table + "\n\n"
-        "Ratios are to the baseline (latency: lower is better; turns/s: higher is better).\n\n"
+        "Ratios are to the baseline (latency: lower is better; turns/s: higher is better). "
+        "*Engine only* is each model in-process with Rasa's in-memory tracker, no action server and no HTTP "
+        "(`bench/engine.py`, replies from responses alone): NLU and policies. The rest of a full turn is "
+        "HTTP, and for Anxin the durable tracker store and the action server, which the bare bot lacks "
+        "(it forgets every conversation on restart and looks nothing up).\n\n"
         "## Emergency and broadcast\n\n"
         "| set-up | calls for help | to outbox p50 (ms) | p99 (ms) | broadcast deliveries | per second | by status |\n"
         "|---|---|---|---|---|---|---|\n" + "\n".join(extra) + "\n\n"
