@@ -91,7 +91,7 @@ def check(reply: requests.Response) -> None:
 
 
 def post(url: str, body, headers=None, params=None) -> requests.Response:
-    data = body if isinstance(body, bytes) else body.encode("utf-8")
+    data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
     return requests.post(url, data=data, headers=headers or {"Content-Type": "application/json"}, params=params,
                          timeout=60)
 
@@ -135,11 +135,11 @@ def test_wechat(alive, inner, mode, query):
         try:
             body, params = encrypted(inner, params)
         except Exception:  # noqa: BLE001 - text the crypto cannot wrap: send it plain
-            body = inner.encode("utf-8")
+            body = inner.encode("utf-8", "surrogatepass")
     elif mode == "signed-plain":
-        body = inner.encode("utf-8")
+        body = inner.encode("utf-8", "surrogatepass")
     elif mode == "unsigned":
-        body, params = inner.encode("utf-8"), {}
+        body, params = inner.encode("utf-8", "surrogatepass"), {}
     else:
-        body, params = inner.encode("utf-8"), {**params, **query}
+        body, params = inner.encode("utf-8", "surrogatepass"), {**params, **query}
     check(post(url, body, {"Content-Type": "text/xml"}, params))
