@@ -17,7 +17,7 @@ atomic for every replica:
 
 The holder is the lowest live ticket.  Waiters and the holder renew their own
 lapse time while they are alive, so a long turn keeps its lock and a replica
-that dies loses its tickets after ``lifetime``.  Without ``ANXIN_REDIS_URL``
+that dies loses its tickets after ``LEASE_SECONDS``.  Without ``ANXIN_REDIS_URL``
 (one Rasa process, ``make run``) the lock lives in process memory, as Rasa's own.
 """
 
@@ -34,6 +34,11 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, Lo
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "anxin:lock:"
+# A ticket lapses this long after its process last renewed it.  Live holders
+# and waiters renew every third of it, so a long turn keeps its lock; a replica
+# that dies holds its senders up for at most this long (Rasa's own 60 s would
+# leave an elder unanswered for a minute after a crash).
+LEASE_SECONDS = 6.0
 
 # KEYS: seq, q, exp.  ARGV: lifetime_ms.  Returns the new ticket.
 _ISSUE = """
@@ -120,19 +125,30 @@ class RedisTicketLocks:
         self, conversation_id: str, lifetime: float = LOCK_LIFETIME, max_wait: float | None = None
     ) -> AsyncIterator[int]:
         """Wait for this conversation's turn (FIFO), hold it for the block."""
+        ticket = await self._acquire(conversation_id, lifetime, max_wait)
+        renewer = asyncio.create_task(self._renew(conversation_id, ticket, lifetime))
+        try:
+            yield ticket
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await renewer
+            with contextlib.suppress(Exception):  # if Redis is gone, the ticket lapses by itself
+                await self.release(conversation_id, ticket)
+
+    async def _acquire(self, conversation_id: str, lifetime: float, max_wait: float | None) -> int:
         from redis.exceptions import RedisError
 
         try:
             ticket = await self.issue(conversation_id, lifetime)
         except RedisError as exc:
             raise LockError(f"lock store unavailable: {exc}") from exc
-        renewer: asyncio.Task | None = None
         try:
             delay, waited = 0.005, 0.0
             while True:
                 state = await self.poll(conversation_id, ticket, lifetime)
                 if state == 1:
-                    break
+                    return ticket
                 if state == -1:
                     raise LockError(f"ticket {ticket} for conversation lapsed while waiting")
                 if max_wait is not None and waited >= max_wait:
@@ -140,17 +156,12 @@ class RedisTicketLocks:
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 0.1)
-            renewer = asyncio.create_task(self._renew(conversation_id, ticket, lifetime))
-            yield ticket
-        except RedisError as exc:
-            raise LockError(f"lock store unavailable: {exc}") from exc
-        finally:
-            if renewer is not None:
-                renewer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await renewer
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 await self.release(conversation_id, ticket)
+            if isinstance(exc, RedisError):
+                raise LockError(f"lock store unavailable: {exc}") from exc
+            raise
 
     async def _renew(self, conversation_id: str, ticket: int, lifetime: float) -> None:
         while True:
@@ -190,7 +201,7 @@ class AnxinLockStore(LockStore):
             async with self.memory.lock(conversation_id, lock_lifetime, wait_time_in_seconds=0.02) as held:
                 yield held
             return
-        async with self.redis.hold(conversation_id, lock_lifetime):
+        async with self.redis.hold(conversation_id, LEASE_SECONDS):
             yield TicketLock(conversation_id)
 
     # Rasa's ticket API is only used by its own ``lock``; the store answers it

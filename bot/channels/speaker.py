@@ -140,7 +140,7 @@ class SpeakerInput(InputChannel):
     async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
         if key is not None:
             try:
-                claimed = await claim_waiting(CHANNEL, key, 10.0)
+                claimed = await claim_waiting(CHANNEL, key, 6.0)  # within the device's 10 s timeout
             except StoreError:
                 # The records store is down: answer anyway (an emergency needs no
                 # database to be told to call 120), only without de-duplication.
