@@ -269,12 +269,10 @@ def _prepare(env: dict[str, str]) -> Settings:
 def run_anxin(tmp: Path, quick: bool, production: bool) -> dict:
     env = runner.isolated_env(tmp, ROOT / "models")
     replicas = 2 if production else 1
-    databases: list[str] = []
     if production:
         suffix = uuid.uuid4().hex[:6]
-        databases = [f"anxin_bench_{suffix}", f"anxin_bench_tracker_{suffix}"]
         env.update(
-            ANXIN_DATABASE_URL=f"{PG}/{databases[0]}", ANXIN_TRACKER_URL=f"{PG}/{databases[1]}",
+            ANXIN_DATABASE_URL=f"{PG}/anxin_bench_{suffix}", ANXIN_TRACKER_URL=f"{PG}/anxin_bench_tracker_{suffix}",
             ANXIN_REDIS_URL=REDIS, ANXIN_RASA_PORT=str(runner.free_port_block(2)),
             ANXIN_ACTION_PORT=str(runner.free_port_block(2)), ANXIN_PROXY_PORT=str(runner.free_port()),
         )
@@ -293,22 +291,13 @@ def run_anxin(tmp: Path, quick: bool, production: bool) -> dict:
         result["broadcast"] = broadcast_rate(settings, 200 if quick else 1000)
     finally:
         runner.stop_all(started)
-        if databases:
-            _drop(databases)
+        if production:
+            from records import db
+
+            for url in (settings.database_url, settings.tracker_url):
+                db.drop_database(url)
     result["engine"] = engine(runner.model_file(settings))
     return result
-
-
-def _drop(names: list[str]) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"{PG}/postgres", future=True, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                         {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
 
 
 # --- report --------------------------------------------------------------------

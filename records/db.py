@@ -114,6 +114,31 @@ def dispose_all() -> None:
         _factories.clear()
 
 
+def _admin_engine(parsed) -> Engine:
+    return create_engine(parsed.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database that ``url`` names, closing its connections
+    first (tests and benchmarks clean up with this).  Not for SQLite."""
+    from sqlalchemy import text
+
+    parsed = make_url(url)
+    dispose_all()
+    admin = _admin_engine(parsed)
+    try:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     " WHERE datname = :name AND pid <> pg_backend_pid()"),
+                {"name": parsed.database},
+            )
+            quoted = parsed.database.replace('"', '""')
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{quoted}"'))
+    finally:
+        admin.dispose()
+
+
 def ensure_database(url: str) -> bool:
     """Create the PostgreSQL database that ``url`` names if it is missing
     (connecting to the server's ``postgres`` database to do so).  SQLite files
@@ -123,7 +148,7 @@ def ensure_database(url: str) -> bool:
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql" or not parsed.database:
         return False
-    admin = create_engine(parsed.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    admin = _admin_engine(parsed)
     try:
         with admin.connect() as conn:
             exists = conn.execute(

@@ -49,20 +49,13 @@ def pg_url():
     with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    conn.close()
     try:
         yield url
     finally:
         from records import db
 
-        db.dispose_all()
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.close()
-
+        db.drop_database(url)
 
 
 REDIS_TEST_URL = os.environ.get("ANXIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -34,17 +34,6 @@ AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
 FALSE_CONFIRMATIONS = ("约好了", "预约号", "已经为您", "订好了", "订单号")
 
 
-def _drop(names: list[str]) -> None:
-    conn, _why = _pg_admin()
-    if conn is None:
-        return
-    with conn.cursor() as cur:
-        for name in names:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    conn.close()
-
-
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory):
     conn, why = _pg_admin()
@@ -83,8 +72,8 @@ def replicas(tmp_path_factory):
         yield settings, started, env
     finally:
         runner.stop_all(started)
-        db.dispose_all()
-        _drop(names)
+        for url in (settings.database_url, settings.tracker_url):
+            db.drop_database(url)
 
 
 def rest(settings, sender: str, text: str, seq: int | None = None, url: str | None = None):
