@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import booking_time as bt
 from actions.booking_support import entity, is_answer, latest_text, now, skip_empty, today
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import booking
 from records.booking_names import department_for_body_part
 

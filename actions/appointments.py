@@ -37,7 +37,7 @@ from actions.booking_support import (
     latest_text,
     today,
 )
-from bot.errors import Conflict, NotFound, StoreError
+from core.errors import Conflict, NotFound, StoreError
 from records import booking
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import identify
-from bot.settings import get_settings
+from core.settings import current
 from records.booking import now_local
 
 OPERATIONS = (
@@ -85,11 +85,11 @@ def actor_for(tracker: Tracker) -> tuple[Actor | None, str | None]:
 
 
 def today() -> dt.date:
-    return now_local(get_settings().timezone).date()
+    return now_local(current().timezone).date()
 
 
 def now() -> dt.datetime:
-    return now_local(get_settings().timezone)
+    return now_local(current().timezone)
 
 
 def intent_of(tracker: Tracker) -> str | None:

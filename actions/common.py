@@ -6,7 +6,7 @@ import logging
 
 from rasa_sdk import Tracker
 
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import db, people
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def identify(tracker: Tracker) -> people.Identity | None:
     """The identity behind the tracker's sender; None if unknown.
 
-    Raises :class:`~bot.errors.StoreUnavailable` when the database is down,
+    Raises :class:`~core.errors.StoreUnavailable` when the database is down,
     so the caller can tell the user plainly that nothing was done.
     """
     with db.session_scope() as session:

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import safe_identify
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import db, profiles
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import alerts, db, emergency, people, reminders
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identify
-from bot.errors import Conflict, NotFound, StoreError
+from core.errors import Conflict, NotFound, StoreError
 from records import binding, db
 from records.binding import Redeemed
 from records.people import Identity

@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identify
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import db, handoff
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import audit, db, health, people, reminders
 
 log = logging.getLogger(__name__)

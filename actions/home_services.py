@@ -30,7 +30,7 @@ from actions.booking_support import (
     skip_empty,
     today,
 )
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import service_orders
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identify
-from bot.errors import Conflict, NotFound, StoreError
+from core.errors import Conflict, NotFound, StoreError
 from records import db, lectures
 
 log = logging.getLogger(__name__)

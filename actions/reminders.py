@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency import acknowledge_pending
 from actions.family import refuse_without_scope
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import audit, db, people, reminders
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ from pathlib import Path
 import requests
 
 from bot import runner
-from bot.settings import ROOT, Settings
+from core.settings import ROOT, Settings
 
 SMALL_TALK = ["你好", "谢谢你", "再说一遍", "说慢点", "怎么用"]
 # A sender id holds one conversation of this many turns, then a new one starts:
@@ -162,7 +162,7 @@ def broadcast_rate(settings: Settings, elders: int) -> dict:
     from bench.population import add_elders
     from bot import broadcast as sender
     from bot.outbound.registry import adapters
-    from bot.settings import get_settings
+    from core.settings import configure, current
     from records import db, lectures
     from records.tables import LectureDelivery, utcnow
 
@@ -173,9 +173,9 @@ def broadcast_rate(settings: Settings, elders: int) -> dict:
         lectures.publish(session, lecture.id)
     from bot.outbound import wechat
 
-    get_settings.cache_clear()
+    configure()
     wechat._shared = None  # this set-up's stand-in and token store, not a previous one's
-    table = adapters(get_settings())
+    table = adapters(current())
     limits = sender.RateLimits({"wechat": 1e9, "telegram": 1e9, "speaker": 1e9})
     started = time.perf_counter()
     sent = 0

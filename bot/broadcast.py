@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.outbound.base import ChannelAdapter, DeliveryResult, OutboundMessage, Outcome
-from bot.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

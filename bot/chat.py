@@ -13,9 +13,9 @@ QUIT_WORDS = {"/quit", "/exit", "退出"}
 
 def send(rasa_url: str, sender: str, text: str, timeout: float = 30.0) -> list[dict]:
     """One turn through the REST channel; returns the bot's messages."""
-    from bot.settings import get_settings
+    from core.settings import current
 
-    token = get_settings().rest_token
+    token = current().rest_token
     response = requests.post(
         f"{rasa_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": text, "metadata": {"message_id": uuid.uuid4().hex}},

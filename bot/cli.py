@@ -7,13 +7,13 @@ import logging
 import signal
 import sys
 
-from bot.settings import get_settings, load_env_file
+from core.settings import bootstrap, current
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import chat, runner
 
-    settings = get_settings()
+    settings = current()
     replicas = max(1, args.replicas)
     runner.services(settings, replicas)  # refuses several replicas without shared stores
     if replicas > 1 and not settings.rest_token:
@@ -44,7 +44,7 @@ def _raise_interrupt(_signum, _frame):
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot import chat
 
-    settings = get_settings()
+    settings = current()
     return chat.chat(args.url or settings.rasa_url, args.sender or settings.demo_sender)
 
 
@@ -53,7 +53,7 @@ def prepare_database(quiet: bool = True) -> None:
     and, when ANXIN_CONSOLE_DEMO_PASSWORD is set, the demo worker's console sign-in."""
     from records import console_users, db, migrate, seed
 
-    settings = get_settings()
+    settings = current()
     for url in (settings.database_url, settings.tracker_url):
         db.ensure_database(url)
     migrate.upgrade(settings.database_url)
@@ -68,7 +68,7 @@ def prepare_database(quiet: bool = True) -> None:
 def cmd_db(args: argparse.Namespace) -> int:
     from records import migrate
 
-    url = get_settings().database_url
+    url = current().database_url
     if args.action == "upgrade":
         migrate.upgrade(url)
     elif args.action == "downgrade":
@@ -80,7 +80,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from records import db, seed
 
-    settings = get_settings()
+    settings = current()
     with db.session_scope(settings.database_url) as session:
         added = seed.seed_demo(session, settings.device_token, settings.timezone)
     print(f"demo community ready ({added} rows added)")
@@ -91,7 +91,7 @@ def cmd_family_code(args: argparse.Namespace) -> int:
     """Issue a 6-digit binding code (valid 24 h) for an elder."""
     from records import binding, db, people
 
-    settings = get_settings()
+    settings = current()
     with db.session_scope(settings.database_url) as session:
         elder_id = args.elder_id
         if elder_id is None:
@@ -159,13 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    load_env_file()
+    bootstrap()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from bot.errors import ConfigError, StoreUnavailable
+    from core.errors import ConfigError, StoreUnavailable
 
     try:
         return int(args.func(args) or 0)

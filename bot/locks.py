@@ -184,9 +184,9 @@ class AnxinLockStore(LockStore):
 
     def __init__(self, endpoint_config=None, redis_url: str | None = None) -> None:
         if redis_url is None:
-            from bot.settings import get_settings
+            from core.settings import current
 
-            redis_url = get_settings().redis_url
+            redis_url = current().redis_url
         self.redis = RedisTicketLocks(redis_url) if redis_url else None
         self.memory = None if redis_url else InMemoryLockStore()
         super().__init__()

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from bot.errors import ConfigError
+from core.errors import ConfigError
 
 TEMPLATE = """\
 # Written by `anxin run --replicas {replicas}`; edits are overwritten.

@@ -69,6 +69,9 @@ def apply() -> None:
 
 
 def main() -> None:
+    from core.settings import bootstrap
+
+    bootstrap()
     apply()
     from rasa.__main__ import main as rasa_main
 

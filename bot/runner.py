@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from bot.settings import ROOT, Settings
+from core.settings import ROOT, Settings
 
 
 @dataclass
@@ -94,7 +94,7 @@ def isolated_env(base_dir: Path, model_dir: Path, base: dict[str, str] | None = 
     """An environment for a private copy of the product (tests, benchmarks):
     its own SQLite files under ``base_dir`` and free ports; the demo values of
     ``.env.example`` fill in what the environment does not set."""
-    from bot.settings import parse_env_file
+    from core.settings import parse_env_file
 
     env = dict(os.environ if base is None else base)
     for key, value in parse_env_file(ROOT / ".env.example").items():
@@ -172,7 +172,7 @@ def rasa_service(settings: Settings, port: int, action_port: int, name: str = "R
 def action_service(settings: Settings, port: int, name: str = "action server") -> Service:
     return Service(
         name,
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "actions", "--port", str(port)],
         f"http://127.0.0.1:{port}/health",
         settings.log_dir / _log_name("actions", name),
     )
@@ -192,7 +192,7 @@ def services(settings: Settings, replicas: int = 1) -> list[Service]:
     action servers and workers on consecutive ports, behind nginx; this needs
     the production stores (PostgreSQL and Redis), which they share."""
     if replicas > 1 and not settings.production:
-        from bot.errors import ConfigError
+        from core.errors import ConfigError
 
         raise ConfigError(
             "--replicas needs shared stores: set ANXIN_DATABASE_URL and ANXIN_TRACKER_URL to PostgreSQL "

@@ -23,8 +23,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from bot.errors import StoreUnavailable
 from bot.outbound.base import ChannelAdapter, DeliveryResult, OutboundMessage, Outcome
+from core.errors import StoreUnavailable
 from records import booking_reminders, db, emergency, outbox, reminders
 from records.tables import utcnow
 
@@ -74,10 +74,10 @@ class Worker:
         import dataclasses
 
         from bot import broadcast
-        from bot.settings import get_settings
+        from core.settings import current
 
         try:
-            return broadcast.send_due(dataclasses.replace(get_settings(), database_url=self.url or get_settings().database_url),
+            return broadcast.send_due(dataclasses.replace(current(), database_url=self.url or current().database_url),
                                       self.adapters, now)
         except StoreUnavailable:
             raise
@@ -170,9 +170,9 @@ def run_forever(worker: Worker, interval: float, stop: threading.Event) -> None:
 
 def make_worker(args: argparse.Namespace) -> Worker:
     from bot.outbound.registry import adapters
-    from bot.settings import get_settings
+    from core.settings import current
 
-    settings = get_settings()
+    settings = current()
     return Worker(settings.database_url, adapters(settings), batch=args.batch, lease=args.lease)
 
 
@@ -204,9 +204,9 @@ def register(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.settings import load_env_file
+    from core.settings import bootstrap
 
-    load_env_file()
+    bootstrap()
     parser = argparse.ArgumentParser(prog="python -m bot.worker", description=__doc__.splitlines()[0])
     add_arguments(parser)
     args = parser.parse_args(argv)

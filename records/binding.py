@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records.people import add_identity, identify
 from records.tables import CONSENT_SCOPES, BindingAttempt, BindingCode, FamilyLink, Person, utcnow
 

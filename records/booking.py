@@ -5,8 +5,8 @@ default: settings) and returns only after the commit, so a caller that got a
 booking number back knows the booking is stored.  Capacity is enforced by the
 database (see :mod:`records.tables.booking`), so twenty people asking for the
 last place at once produce exactly one booking.  Failures are
-:class:`~bot.errors.Conflict` (full, duplicate, past, closed),
-:class:`~bot.errors.NotFound`, or :class:`~bot.errors.StoreUnavailable`.
+:class:`~core.errors.Conflict` (full, duplicate, past, closed),
+:class:`~core.errors.NotFound`, or :class:`~core.errors.StoreUnavailable`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records.booking_names import (  # noqa: F401  (part of the booking API)
     DOCTOR_WORDS,
     Resolution,

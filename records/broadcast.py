@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
+from core.errors import NotFound
 from records.tables import (
     ChannelIdentity,
     Device,

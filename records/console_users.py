@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict
+from core.errors import Conflict
 from records.tables import ConsoleSession, ConsoleUser, Person, utcnow
 
 ROLES = ("worker", "doctor")

@@ -2,7 +2,7 @@
 
 ``session_scope()`` is the unit of work the service API runs in: it commits
 when the block ends cleanly, rolls back otherwise, and turns "the database is
-not there" into :class:`~bot.errors.StoreUnavailable` so that callers can give
+not there" into :class:`~core.errors.StoreUnavailable` so that callers can give
 an honest answer instead of a false confirmation.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import StoreUnavailable
+from core.errors import StoreUnavailable
 
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
@@ -59,9 +59,9 @@ def make_engine(url: str) -> Engine:
 def get_engine(url: str | None = None) -> Engine:
     """The shared engine for ``url`` (default: the settings' database)."""
     if url is None:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        url = get_settings().database_url
+        url = current().database_url
     with _lock:
         engine = _engines.get(url)
         if engine is None:

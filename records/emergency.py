@@ -27,19 +27,13 @@ from records.tables import ElderProfile, EmergencyEvent, EscalationStep, Person,
 
 log = logging.getLogger(__name__)
 
-STEP_SECONDS_ENV = "ANXIN_ESCALATION_STEP_SECONDS"
-DEFAULT_STEP_SECONDS = 120
 
 
 def step_seconds() -> int:
-    """The ladder's step length (ANXIN_ESCALATION_STEP_SECONDS, default 120 s)."""
-    from bot.settings import Settings
+    """The ladder's step length, from the settings the process's entry point installed."""
+    from core.settings import current
 
-    try:
-        return Settings.from_env().escalation_step_seconds
-    except ValueError:
-        log.warning("%s is not a whole number; using %s s", STEP_SECONDS_ENV, DEFAULT_STEP_SECONDS)
-        return DEFAULT_STEP_SECONDS
+    return current().escalation_step_seconds
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import people
 from records.tables import ElderProfile, HandoffRequest, Person, utcnow
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import broadcast
 from records.tables import Lecture, LectureRegistration, Person, utcnow
 

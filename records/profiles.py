@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
+from core.errors import NotFound
 from records.tables import ElderProfile
 
 SLOWEST_RATE = 80

@@ -29,7 +29,6 @@ TZ = "Asia/Shanghai"
 REMIND_EVERY = dt.timedelta(minutes=10)
 MAX_REREMINDS = 3
 CATCH_UP = dt.timedelta(hours=24)  # due times older than this are not even recorded
-CHECKIN_WINDOW_ENV = "ANXIN_CHECKIN_WINDOW_MINUTES"
 
 CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 PM_WORDS = ("下午", "晚上", "傍晚", "夜里", "今晚")
@@ -214,12 +213,10 @@ def acknowledge(session: Session, elder_id: int, now: dt.datetime | None = None)
 
 
 def checkin_window() -> dt.timedelta:
-    from bot.settings import Settings
+    """How long a check-in waits for an answer, from the installed settings."""
+    from core.settings import current
 
-    try:
-        return dt.timedelta(minutes=Settings.from_env().checkin_window_minutes)
-    except ValueError:
-        return dt.timedelta(minutes=120)
+    return dt.timedelta(minutes=current().checkin_window_minutes)
 
 
 def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:

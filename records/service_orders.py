@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records.booking import now_local, reminder_due
 from records.db import session_scope
 from records.tables import ElderProfile, HomeService

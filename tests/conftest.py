@@ -26,6 +26,17 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(f"missing system part: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def configured_settings():
+    """Each test starts with settings read from its environment, as an entry point would;
+    a test that changes the environment calls ``core.settings.configure()`` again."""
+    from core import settings
+
+    settings.configure()
+    yield
+    settings.reset()
+
+
 PG_ADMIN_URL = os.environ.get("ANXIN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

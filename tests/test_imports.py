@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["bot", "records", "actions", "knowledge", "voice", "nlu"]
+PACKAGES = ["core", "bot", "records", "actions", "knowledge", "voice", "nlu"]
 # Modules that run outside Rasa's process (action server, CLI, worker, device)
 # must not drag TensorFlow in; Rasa graph components and channels may.
-LIGHT = ["records", "actions", "knowledge", "voice", "bot.settings", "bot.cli", "bot.chat", "bot.errors"]
+LIGHT = ["core", "records", "actions", "knowledge", "voice", "bot.cli", "bot.chat"]
 
 
 def _modules(packages) -> list[str]:

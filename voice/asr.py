@@ -65,9 +65,9 @@ def resolve_model_path(explicit: Path | None = None) -> Path:
     if explicit is not None:
         candidates.append(Path(explicit))
     else:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        settings = get_settings()
+        settings = current()
         if settings.vosk_model_path is not None:
             candidates.append(settings.vosk_model_path)
         else:

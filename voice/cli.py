@@ -77,14 +77,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_speaker(args: argparse.Namespace) -> int:
-    from bot.settings import get_settings
+    from core.settings import current
     from voice.asr import ModelNotFound, VoskASR
     from voice.audio import wav_to_asr_pcm
     from voice.messages import AsrSettings, SpeakerSettings
     from voice.speaker import Speaker
     from voice.tts import PROBE, EspeakTTS, TtsError
 
-    settings = get_settings()
+    settings = current()
     speaker_settings = SpeakerSettings(
         server=args.server or settings.rasa_url,
         device_id=args.device_id,

@@ -94,9 +94,9 @@ def install_model(
 
 
 def _default_dest() -> Path:
-    from bot.settings import get_settings
+    from core.settings import current
 
-    return get_settings().var_dir / "models"
+    return current().var_dir / "models"
 
 
 def download(

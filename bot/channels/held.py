@@ -26,10 +26,10 @@ def _paused_request(sender_id: str) -> int | None:
 
 def _resume(sender_id: str, request_id: int) -> bool:
     from bot.console.rasa_api import RasaControl
-    from bot.settings import get_settings
+    from core.settings import current
     from records import db, handoff
 
-    if not RasaControl(get_settings().rasa_url).resume(sender_id):
+    if not RasaControl(current().rasa_url).resume(sender_id):
         return False
     with db.session_scope() as session:
         handoff.set_paused(session, request_id, False)

@@ -21,7 +21,7 @@ from sanic.request import Request
 from bot.channels.held import release_for_emergency
 from bot.channels.http import blocking, claim_waiting, claimed_turn, json_object
 from bot.channels.rest import shorten
-from bot.errors import StoreError
+from core.errors import StoreError
 from records import announcements, db, inbox, people, profiles
 
 log = logging.getLogger(__name__)

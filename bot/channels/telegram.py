@@ -27,8 +27,8 @@ from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
 from bot.channels.http import blocking, claim_waiting, claimed_turn
 from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
-from bot.errors import ChannelError, StoreError
 from bot.outbound.telegram import api_base, inline_keyboard
+from core.errors import ChannelError, StoreError
 from records import inbox
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,9 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        credentials, settings = credentials or {}, get_settings()
+        credentials, settings = credentials or {}, current()
         return cls(
             bot_token=credentials.get("bot_token") or settings.telegram_bot_token,
             secret_token=credentials.get("secret_token") or settings.telegram_secret_token,

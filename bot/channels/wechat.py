@@ -27,7 +27,7 @@ from sanic.request import Request
 from bot.channels import voicenote
 from bot.channels.held import release_for_emergency
 from bot.channels.http import blocking, claim_waiting, claimed_turn
-from bot.errors import ChannelError, StoreError
+from core.errors import ChannelError, StoreError
 from records import inbox
 
 log = logging.getLogger(__name__)
@@ -137,9 +137,9 @@ class WeChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        credentials, settings = credentials or {}, get_settings()
+        credentials, settings = credentials or {}, current()
         return cls(
             token=credentials.get("token") or settings.wechat_token,
             encoding_aes_key=credentials.get("encoding_aes_key") or settings.wechat_aes_key,

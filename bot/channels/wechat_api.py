@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.errors import ChannelError
+from core.errors import ChannelError
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ class WeChatUnavailable(ChannelError):
 
 def api_base() -> str:
     """``ANXIN_WECHAT_API_BASE`` (a stand-in in demo mode), else the real API."""
-    from bot.settings import get_settings
+    from core.settings import current
 
-    configured = getattr(get_settings(), "wechat_api_base", "") or os.environ.get("ANXIN_WECHAT_API_BASE", "")
+    configured = current().wechat_api_base
     return (configured.strip() or DEFAULT_API_BASE).rstrip("/")
 
 
@@ -170,9 +170,9 @@ class WeChatAPI:
 
     @classmethod
     def from_settings(cls) -> WeChatAPI:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        settings = get_settings()
+        settings = current()
         if settings.redis_url:
             store: TokenStore = RedisTokenStore(settings.redis_url, settings.wechat_app_id)
         else:

@@ -20,8 +20,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic
 from sanic.response import HTTPResponse, html, redirect, text
 
-from bot.errors import StoreUnavailable
-from bot.settings import Settings
+from core.errors import StoreUnavailable
+from core.settings import Settings
 from records import console_users, db
 
 COOKIE = "anxin_console"

@@ -15,13 +15,13 @@ import json
 import sys
 from zoneinfo import ZoneInfo
 
-from bot.settings import get_settings
+from core.settings import current
 
 
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.console.app import create_app
 
-    settings = get_settings()
+    settings = current()
     app = create_app(settings)
     port = args.port or settings.console_port
     print(f"安心 社区工作台：http://{args.host}:{port}/", flush=True)
@@ -32,7 +32,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 def cmd_console_user(args: argparse.Namespace) -> int:
     from records import console_users, db
 
-    settings = get_settings()
+    settings = current()
     try:
         with db.session_scope(settings.database_url) as session:
             if args.action == "add":
@@ -66,10 +66,10 @@ def _status(session, lecture_id: int) -> dict:
 
 
 def cmd_lecture(args: argparse.Namespace) -> int:
-    from bot.errors import Conflict, NotFound
+    from core.errors import Conflict, NotFound
     from records import db, lectures
 
-    settings = get_settings()
+    settings = current()
     try:
         with db.session_scope(settings.database_url) as session:
             if args.action == "create":
@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m bot.console``: serve the console."""
     import logging
 
-    from bot.settings import load_env_file
+    from core.settings import bootstrap
 
-    load_env_file()
+    bootstrap()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="安心 社区工作台")
     _add_serve_arguments(parser)

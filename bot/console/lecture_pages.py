@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sanic.response import json, redirect
 
 from bot.console.app import page
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import broadcast, db, lectures
 
 FIELDS = ("title", "topic", "speaker", "day", "time", "place", "capacity", "summary")

@@ -12,7 +12,7 @@ import importlib
 from sanic.response import redirect
 
 from bot.console.app import page
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import db
 
 

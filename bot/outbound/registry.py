@@ -9,12 +9,10 @@ routes every channel to the recording adapter (tests, dry runs).
 
 from __future__ import annotations
 
-import os
-
 from bot.outbound.base import ChannelAdapter
 from bot.outbound.recording import RecordingAdapter
 from bot.outbound.speaker import SpeakerAdapter
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def recording_path(settings: Settings):
@@ -40,7 +38,7 @@ def adapters(settings: Settings) -> dict[str, ChannelAdapter]:
         "rest": recording,  # REST and console senders have no push route: recorded for the console
         "console": recording,
     }
-    if settings.outbound == "recording" or os.environ.get("ANXIN_OUTBOUND", "").strip() == "recording":
+    if settings.outbound == "recording":
         return {name: recording for name in (*table, "wechat", "telegram")}
     from bot.outbound.telegram import TelegramAdapter
     from bot.outbound.wechat import WeChatAdapter

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.errors import StoreError
 from bot.outbound.base import DeliveryResult, OutboundMessage, Outcome
+from core.errors import StoreError
 from records import announcements, db, outbox
 from records.tables import Device
 

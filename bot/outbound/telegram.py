@@ -9,7 +9,6 @@ user blocked the bot and 400 "chat not found" means there is no such chat
 from __future__ import annotations
 
 import logging
-import os
 
 from bot.outbound.base import DeliveryResult, OutboundMessage, Outcome
 
@@ -21,9 +20,9 @@ MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 
 def api_base() -> str:
     """``ANXIN_TELEGRAM_API_BASE`` (a stand-in in demo mode), else the real Bot API."""
-    from bot.settings import get_settings
+    from core.settings import current
 
-    configured = getattr(get_settings(), "telegram_api_base", "") or os.environ.get("ANXIN_TELEGRAM_API_BASE", "")
+    configured = current().telegram_api_base
     return (configured.strip() or DEFAULT_API_BASE).rstrip("/")
 
 
@@ -52,9 +51,9 @@ class TelegramAdapter:
 
     @classmethod
     def from_settings(cls) -> TelegramAdapter:
-        from bot.settings import get_settings
+        from core.settings import current
 
-        return cls(get_settings().telegram_bot_token)
+        return cls(current().telegram_bot_token)
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         import requests

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.settings import ROOT
+from core.settings import ROOT
 
 DOMAIN = ROOT / "bot" / "domain"
 

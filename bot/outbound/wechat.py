@@ -11,7 +11,6 @@ through.  :meth:`WeChatAdapter.send` reports that as ``Outcome.FALLBACK``;
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from bot.channels.wechat_api import WINDOW_CLOSED, WeChatAPI, WeChatError, WeChatUnavailable
@@ -63,11 +62,9 @@ class WeChatAdapter:
         global _shared
         with _shared_lock:
             if _shared is None:
-                from bot.settings import get_settings
+                from core.settings import current
 
-                template = getattr(get_settings(), "wechat_template_id", "") or os.environ.get(
-                    "ANXIN_WECHAT_TEMPLATE_ID", ""
-                )
+                template = current().wechat_template_id
                 _shared = cls(WeChatAPI.from_settings(), template.strip())
             return _shared
 

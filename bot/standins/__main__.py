@@ -10,9 +10,9 @@ import argparse
 import signal
 import threading
 
-from bot.settings import get_settings, load_env_file
 from bot.standins.telegram import TelegramStandIn
 from bot.standins.wechat import WeChatStandIn
+from core.settings import bootstrap, current
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wechat-port", type=int, default=8601)
     parser.add_argument("--telegram-port", type=int, default=8602)
     args = parser.parse_args(argv)
-    load_env_file()
-    settings = get_settings()
+    bootstrap()
+    settings = current()
     wechat = WeChatStandIn(settings.wechat_app_id, settings.wechat_app_secret, port=args.wechat_port).start()
     telegram = TelegramStandIn(settings.telegram_bot_token, port=args.telegram_port).start()
     print(f"ANXIN_WECHAT_API_BASE={wechat.url}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk import Tracker
 
-from bot.settings import get_settings
+from core.settings import configure
 from records import db, migrate, seed
 
 
@@ -14,13 +14,13 @@ def demo_store(tmp_path, monkeypatch):
     """The demo community in a fresh SQLite file, used through settings."""
     url = f"sqlite:///{tmp_path / 'actions.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
-    get_settings.cache_clear()
+    configure()
     migrate.upgrade(url)
     with db.session_scope(url) as session:
         seed.seed_demo(session, "device-token")
     yield url
     db.dispose_all()
-    get_settings.cache_clear()
+    configure()
 
 
 def make_tracker(sender: str = "demo-elder", events: list | None = None, slots: dict | None = None,

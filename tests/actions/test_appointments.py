@@ -13,7 +13,7 @@ from sqlalchemy import update
 from actions import appointments, booking_time
 from actions.appointment_forms import ValidateAppointmentForm
 from actions.booking_support import today
-from bot.settings import get_settings
+from core.settings import configure
 from records import booking, db, people
 from records.tables import ScheduleSlot
 
@@ -291,7 +291,7 @@ def test_commit_on_a_full_session_says_not_booked(demo_store):
 
 def test_database_down_means_an_honest_failure_and_no_confirmation(demo_store, monkeypatch):
     monkeypatch.setenv("ANXIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
-    get_settings.cache_clear()
+    configure()
     slots = {
         "booking_operation": "book_appointment",
         "booking_confirmed": True,
@@ -302,7 +302,7 @@ def test_database_down_means_an_honest_failure_and_no_confirmation(demo_store, m
     assert "utter_appointment_booked" not in responses and events["booking_confirmed"] is None
     responses, events, _ = run(appointments.ActionPrepareBooking(), plain_tracker())
     assert responses == ["utter_booking_trouble"] and events["booking_operation"] == "refused"
-    get_settings.cache_clear()
+    configure()
 
 
 def test_cancel_by_voice_finds_the_friday_one(demo_store):

@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import select
 
 from actions.emergency import ActionAcknowledge, ActionEmergency
-from bot.errors import StoreUnavailable
+from core.errors import StoreUnavailable
 from records import db
 from records.tables import EmergencyEvent, EscalationStep, OutboxMessage
 from tests.actions.safety import responses, run, tracker

@@ -19,7 +19,7 @@ from actions.family import (
     require_scope,
     spoken_digits,
 )
-from bot.settings import ROOT
+from core.settings import ROOT
 from records import binding, db, people
 from tests.actions.conftest import make_tracker
 
@@ -111,15 +111,15 @@ def test_a_doctor_cannot_bind(demo_store):
 
 
 def test_store_down_is_said_honestly(monkeypatch):
-    from bot.settings import get_settings
+    from core.settings import configure
 
     monkeypatch.setenv("ANXIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
-    get_settings.cache_clear()
+    configure()
     try:
         messages, events = run(ActionBindFamily(), tracker("wechat:o_x", "绑定 382915"))
     finally:
         db.dispose_all()
-        get_settings.cache_clear()
+        configure()
     assert said(messages) == ["utter_service_trouble"] and events == []
 
 

@@ -35,14 +35,14 @@ def test_an_unknown_sender_gets_the_plain_greeting(demo_store):
 
 
 def test_the_store_down_still_greets(monkeypatch):
-    from bot.settings import get_settings
+    from core.settings import configure
     from records import db
 
     monkeypatch.setenv("ANXIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
-    get_settings.cache_clear()
+    configure()
     try:
         messages, slots = run(make_tracker("demo-elder"))
     finally:
         db.dispose_all()
-        get_settings.cache_clear()
+        configure()
     assert messages[0]["response"] == "utter_greet" and slots["user_role"] == "unknown"

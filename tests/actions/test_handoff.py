@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.handoff import ActionHumanHandoff, summarise
-from bot.errors import StoreUnavailable
+from core.errors import StoreUnavailable
 from records import db
 from records.tables import HandoffRequest
 from tests.actions.conftest import make_tracker

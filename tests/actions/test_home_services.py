@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import appointments, home_services
 from actions.booking_support import today
-from bot.settings import get_settings
+from core.settings import configure
 from records import db, service_orders
 from tests.actions.test_appointments import people_id, plain_tracker, run
 
@@ -173,7 +173,7 @@ def test_cancel_the_friday_service_by_voice(demo_store):
 
 def test_database_down_no_false_confirmation(demo_store, monkeypatch):
     monkeypatch.setenv("ANXIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
-    get_settings.cache_clear()
+    configure()
     slots = {
         **FULL,
         "service_date": bath_day().isoformat(),
@@ -183,4 +183,4 @@ def test_database_down_no_false_confirmation(demo_store, monkeypatch):
     }
     responses, events, _ = run(appointments.ActionCommitBooking(), plain_tracker(slots))
     assert responses == ["utter_booking_trouble"] and events["booking_confirmed"] is None
-    get_settings.cache_clear()
+    configure()

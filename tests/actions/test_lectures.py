@@ -15,8 +15,8 @@ from actions.lectures import (
     ActionOfferLecture,
     ActionRegisterLecture,
 )
-from bot.errors import StoreUnavailable
-from bot.settings import ROOT
+from core.errors import StoreUnavailable
+from core.settings import ROOT
 from records import db
 from records.tables import Lecture, LectureRegistration
 from tests.actions.conftest import make_tracker

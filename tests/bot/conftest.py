@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import runner
-from bot.settings import ROOT, Settings
+from core.settings import ROOT, Settings
 from records import db, migrate, seed
 
 DEVICE_TOKEN = "integration-device-token"

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from bot import runner
-from bot.settings import Settings
+from core.settings import Settings
 from records import db, migrate, seed
 from tests.bot.conftest import model_dir
 

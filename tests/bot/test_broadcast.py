@@ -9,7 +9,7 @@ import pytest
 
 from bot.broadcast import RateLimits, TokenBucket, send_due
 from bot.outbound.base import DeliveryResult, Outcome
-from bot.settings import Settings
+from core.settings import Settings
 from records import broadcast, db, lectures, migrate
 from tests.records.lecture_fixtures import MORNING, NIGHT, elder, many_elders, new_lecture
 

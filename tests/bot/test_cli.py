@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
 from bot import cli
-from bot.settings import get_settings
+from core.settings import configure
 from records import db
 from records.tables import Person
 
@@ -9,8 +9,8 @@ from records.tables import Person
 def test_db_upgrade_and_seed_demo(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
-    monkeypatch.setattr(cli, "load_env_file", lambda: {})
-    get_settings.cache_clear()
+    monkeypatch.setattr(cli, "bootstrap", configure)  # the environment only, no .env files
+    configure()
     try:
         assert cli.main(["db", "upgrade"]) == 0
         assert cli.main(["seed-demo"]) == 0
@@ -21,7 +21,7 @@ def test_db_upgrade_and_seed_demo(tmp_path, monkeypatch, capsys):
             assert session.scalar(select(func.count()).select_from(Person).where(Person.role == "elder")) == 1
     finally:
         db.dispose_all()
-        get_settings.cache_clear()
+        configure()
 
 
 def test_help_lists_the_commands(capsys):
@@ -34,8 +34,8 @@ def test_help_lists_the_commands(capsys):
 def test_family_code_issues_a_six_digit_code(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
-    monkeypatch.setattr(cli, "load_env_file", lambda: {})
-    get_settings.cache_clear()
+    monkeypatch.setattr(cli, "bootstrap", configure)  # the environment only, no .env files
+    configure()
     try:
         cli.main(["db", "upgrade"])
         cli.main(["seed-demo"])
@@ -46,4 +46,4 @@ def test_family_code_issues_a_six_digit_code(tmp_path, monkeypatch, capsys):
         assert cli.main(["family", "code", "--elder-sender", "wechat:demo-daughter"]) == 2
     finally:
         db.dispose_all()
-        get_settings.cache_clear()
+        configure()

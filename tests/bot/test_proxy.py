@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from bot import proxy, runner
-from bot.errors import ConfigError
-from bot.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 from tests.conftest import need
 
 

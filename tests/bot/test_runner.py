@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot import runner
-from bot.settings import ROOT, Settings
+from core.settings import ROOT, Settings
 from tests.bot.conftest import model_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

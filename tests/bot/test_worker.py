@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from bot.outbound.base import DeliveryResult, Outcome
 from bot.outbound.recording import RecordingAdapter
 from bot.outbound.speaker import SpeakerAdapter
-from bot.settings import ROOT
 from bot.worker import Worker
+from core.settings import ROOT
 from records import db, emergency, health, outbox, reminders
 from records.tables import (
     Announcement,

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import binding, db, migrate, people, seed
 from records.binding import Redeemed
 from records.tables import utcnow

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import booking, db, people, seed, service_orders
 from records.tables import Person, ScheduleSlot
 from records.tables.booking import Appointment, BookingReminder

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import Conflict
+from core.errors import Conflict
 from records import console_users as cu
 from records import db
 from tests.records.lecture_fixtures import MORNING, seeded

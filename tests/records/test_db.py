@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import select, text
 
-from bot.errors import StoreUnavailable
+from core.errors import StoreUnavailable
 from records import db
 from records.tables import Person
 

@@ -141,13 +141,17 @@ def test_people_without_a_channel_are_skipped_not_waited_for(demo):
 
 
 def test_step_length_comes_from_the_environment(demo, monkeypatch):
-    monkeypatch.setenv(emergency.STEP_SECONDS_ENV, "7")
+    from core.settings import configure
+
+    monkeypatch.setenv("ANXIN_ESCALATION_STEP_SECONDS", "7")
+    configure()  # what each process's entry point does
     assert emergency.step_seconds() == 7
     with db.session_scope(demo.url) as session:
         opened = emergency.open_emergency(session, demo.elder, now=T0)
         step = session.execute(select(EscalationStep).where(EscalationStep.event_id == opened.event_id)).scalar_one()
     assert step.deadline_at - step.notified_at == dt.timedelta(seconds=7)
-    monkeypatch.setenv(emergency.STEP_SECONDS_ENV, "")
+    monkeypatch.setenv("ANXIN_ESCALATION_STEP_SECONDS", "")
+    configure()
     assert emergency.step_seconds() == 120
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import db, handoff
 from tests.records.lecture_fixtures import MORNING, NIGHT, seeded
 

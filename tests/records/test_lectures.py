@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from records import db, lectures
 from records.tables import LectureDelivery
 from tests.records.lecture_fixtures import MORNING, elder, new_lecture

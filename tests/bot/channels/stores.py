@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import get_settings
+from core.settings import configure
 from records import db, migrate, seed
 
 
@@ -13,10 +13,10 @@ def channel_store(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'channels.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
     monkeypatch.setenv("ANXIN_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
+    configure()
     migrate.upgrade(url)
     with db.session_scope(url) as session:
         seed.seed_demo(session, "device-token")
     yield url
     db.dispose_all()
-    get_settings.cache_clear()
+    configure()

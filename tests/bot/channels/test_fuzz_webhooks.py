@@ -16,7 +16,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.settings import ROOT, parse_env_file
+from core.settings import ROOT, parse_env_file
 from tests.bot.channels.test_wechat import encrypted, signed
 from tests.bot.conftest import DEVICE_TOKEN
 

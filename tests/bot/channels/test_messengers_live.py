@@ -12,12 +12,12 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from bot.settings import parse_env_file
+from core.settings import parse_env_file
 from tests.bot.channels.test_telegram import text_update
 from tests.bot.channels.test_wechat import encrypted, signed, text_xml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-DEMO = parse_env_file(__import__("bot.settings", fromlist=["ROOT"]).ROOT / ".env.example")
+DEMO = parse_env_file(__import__("core.settings", fromlist=["ROOT"]).ROOT / ".env.example")
 OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 
 

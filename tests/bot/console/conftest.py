@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from bot.settings import Settings
+from core.settings import Settings
 from records import console_users, db, migrate, seed
 
 PASSWORD = "kangle-2026"

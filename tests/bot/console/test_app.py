@@ -197,7 +197,7 @@ def test_bookings_page(signed_in):
 
 
 def test_store_down_is_an_honest_503(signed_in, monkeypatch):
-    from bot.errors import StoreUnavailable
+    from core.errors import StoreUnavailable
 
     def down(*a, **k):
         raise StoreUnavailable("down")

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot import runner
-from bot.settings import ROOT, Settings
+from core.settings import ROOT, Settings
 from records import console_users, db, migrate, seed
 from tests.conftest import need
 

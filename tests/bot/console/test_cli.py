@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.console import register
-from bot.settings import get_settings
+from core.settings import configure
 from records import db, migrate, seed
 
 
@@ -16,12 +16,12 @@ from records import db, migrate, seed
 def cli_store(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ANXIN_DATABASE_URL", url)
-    get_settings.cache_clear()
+    configure()
     migrate.upgrade(url)
     with db.session_scope(url) as session:
         seed.seed_demo(session, "t")
     yield url
-    get_settings.cache_clear()
+    configure()
     db.dispose_all()
 
 

@@ -9,7 +9,7 @@ from bot.outbound.recording import RecordingAdapter
 from bot.outbound.registry import adapters
 from bot.outbound.speaker import SpeakerAdapter
 from bot.outbound.texts import render
-from bot.settings import Settings
+from core.settings import Settings
 from records import db, outbox
 from records.tables import Announcement, OutboxMessage
 from tests.records.conftest import migrated_url, pg_url, sqlite_url, store_url  # noqa: F401 - fixtures
@@ -60,7 +60,7 @@ def test_registry_has_every_channel(tmp_path, monkeypatch):
     table = adapters(settings)
     assert set(table) >= {"speaker", "rest", "console", "wechat", "telegram"}
     assert isinstance(table["speaker"], SpeakerAdapter)
-    monkeypatch.setenv("ANXIN_OUTBOUND", "recording")
+    settings = Settings.from_env({"ANXIN_VAR_DIR": str(tmp_path), "ANXIN_OUTBOUND": "recording"})
     assert all(isinstance(a, RecordingAdapter) for a in adapters(settings).values())
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import ROOT, Settings, load_env_file, parse_env_file
+from core.settings import ROOT, Settings, load_env_file, parse_env_file
 
 
 def test_defaults_work_with_nothing_set():
@@ -40,7 +40,7 @@ def test_env_file_parsing(tmp_path):
 
 def test_env_example_documents_every_setting():
     example = parse_env_file(ROOT / ".env.example")
-    source = (ROOT / "bot" / "settings.py").read_text(encoding="utf-8")
+    source = (ROOT / "core" / "settings.py").read_text(encoding="utf-8")
     import re
 
     read = set(re.findall(r"env, \"(ANXIN_[A-Z_]+)\"|env.get\(\"(ANXIN_[A-Z_]+)\"", source))

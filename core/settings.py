@@ -5,13 +5,16 @@ make ``make run`` work on a fresh machine with nothing set (SQLite under
 ``var/``, servers on localhost).  ``.env.example`` documents every variable and
 holds the working demo values; ``load_env_file`` fills in what the process
 environment does not already set.
+
+Each process's entry point (the ``anxin`` CLI, the worker, the action server,
+the Rasa server, the console) calls :func:`configure` once; library code asks
+:func:`current` and never reads the environment itself.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,10 +177,38 @@ def load_env_file(root: Path = ROOT) -> dict[str, str]:
             if key not in os.environ:
                 os.environ[key] = value
                 added[key] = value
-    get_settings.cache_clear()
     return added
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings.from_env()
+_current: Settings | None = None
+
+
+def configure(settings: Settings | None = None) -> Settings:
+    """Install this process's settings (read from the environment when not given).
+
+    Called by entry points; tests call it after changing the environment."""
+    global _current
+    _current = settings if settings is not None else Settings.from_env()
+    return _current
+
+
+def current() -> Settings:
+    """The settings the entry point installed."""
+    if _current is None:
+        from core.errors import ConfigError
+
+        raise ConfigError("settings not configured: the process's entry point must call core.settings.configure()")
+    return _current
+
+
+def bootstrap(root: Path = ROOT) -> Settings:
+    """What every entry point does first: the ``.env`` files into the
+    environment (without overriding it), then :func:`configure`."""
+    load_env_file(root)
+    return configure()
+
+
+def reset() -> None:
+    """Forget the installed settings (tests)."""
+    global _current
+    _current = None
