@@ -38,7 +38,7 @@ def _resume(sender_id: str, request_id: int) -> bool:
 
 async def release_for_emergency(sender_id: str, text: str) -> bool:
     """Resume a paused conversation when ``text`` is an emergency; True if resumed."""
-    from nlu.components.emergency_rules import detect
+    from nlu.emergency import detect
 
     if detect(text) is None:
         return False

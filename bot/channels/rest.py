@@ -36,7 +36,7 @@ MAX_SENDER_CHARS = 128
 def emergency_window(text: str, limit: int) -> str | None:
     """The ``limit`` characters around the first emergency in ``text``, if any."""
     try:
-        from nlu.components.emergency_rules import detect
+        from nlu.emergency import detect
     except ImportError:
         return None
     for start in range(0, len(text), limit // 2):

@@ -1,6 +1,6 @@
 """Rasa wrapper of the emergency rules: override the intent when someone needs help now.
 
-When :func:`nlu.components.emergency_rules.detect` fires, the message's intent
+When :func:`nlu.emergency.detect` fires, the message's intent
 becomes ``emergency`` with confidence 1.0 (first in ``intent_ranking``) whatever
 DIET predicted, and ``emergency: {category, trigger, categories, triggers}`` is
 added to the parse output (visible in ``/model/parse``).
@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.base import RuleComponent
-from nlu.components.emergency_rules import detect
+from nlu.emergency import detect
 
 EMERGENCY_KEY = "emergency"
 

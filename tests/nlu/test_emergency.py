@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu.components.emergency_rules import analyse, detect, normalize
+from nlu.emergency import analyse, detect, normalize
 from nlu.evaluate import read_utterances, score_emergency
 
 DATA = Path(__file__).resolve().parents[1] / "data"

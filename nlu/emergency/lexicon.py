@@ -1,6 +1,6 @@
 """Words of the emergency detector: triggers per category and the cues around them.
 
-Data only (regular expressions as strings); the logic lives in ``emergency.py``.
+Data only (regular expressions as strings); the logic lives in ``rules.py``.
 To add a word, add it to the right ``Trigger`` pattern or cue below, add an
 utterance to ``tests/nlu/data/emergency_positive.txt`` (or ``_negative.txt``),
 and run ``python -m nlu.evaluate --emergency-only``.
@@ -225,7 +225,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "(煤气|燃气|天然气|液化气)(泄漏|漏了|漏气|味|的味)|漏(煤|燃|天然)气|"
         "闻到.{0,3}(煤气|燃气|天然气|液化气)",
     ),
-    # --- hypoglycaemia 低血糖 (the symptom cluster is checked in emergency.py) ---
+    # --- hypoglycaemia 低血糖 (the symptom cluster is checked in rules.py) ---
     Trigger("hypoglycaemia", "低血糖", topic=True),
     Trigger(
         "hypoglycaemia",

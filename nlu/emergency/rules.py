@@ -6,8 +6,9 @@ clause: negation right before it (没摔倒), the past (去年摔过), the hypot
 or feared (怕摔倒, 万一中风), a habit (老是起不来), an informational question
 (摔倒了医保报不报), or a resolution after it (现在好多了). 救命 always fires.
 
-Pure logic, no Rasa import (the speaker client can reuse it): :func:`normalize`,
-:func:`analyse`, :func:`detect`. The Rasa wrapper is ``emergency.EmergencyDetector``.
+Pure logic, no Rasa import (the speaker's offline check calls the same
+:func:`detect`): :func:`normalize`, :func:`analyse`, :func:`detect`. The Rasa
+wrapper is ``nlu.components.emergency.EmergencyDetector``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from nlu.components import emergency_lexicon as lex
+from nlu.emergency import lexicon as lex
 
 PREFIX_WINDOW = 14  # characters before a trigger in which a past/hypothetical cue counts
 UNLESS_WINDOW = 6  # characters around a trigger in which a look-alike cue counts
