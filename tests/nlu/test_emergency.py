@@ -7,7 +7,7 @@ import pytest
 from nlu.emergency import analyse, detect, normalize
 from nlu.evaluate import read_utterances, score_emergency
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize(
