@@ -18,7 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from core.errors import StoreError
-from records import alerts, db, emergency, people, reminders
+from records import alerts, db, emergency, handoff, people, reminders
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,14 @@ class ActionEmergency(Action):
                     opened = emergency.open_emergency(
                         session, identity.elder_id, category, trigger, reported_by=identity.person_id
                     )
+                held = handoff.resumed_for_emergency(session, tracker.sender_id)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the elder must hear to call 120
             log.error("emergency could not be recorded (%s); the user was told to call 120 themselves",
                       type(exc).__name__)
             dispatcher.utter_message(response="utter_emergency_store_down")
             return events
+        if held is not None:
+            log.warning("emergency during a held conversation: the bot answers again (request %s)", held)
         # utter_emergency_now was said by the rule before this action ran.
         if opened is None:
             dispatcher.utter_message(response="utter_emergency_unknown_sender")

@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.outbound.base import ChannelAdapter, DeliveryResult, OutboundMessage, Outcome
+from bot.outbound.base import ChannelAdapter, DeliveryResult, Outcome
+from bot.outbound.deliver import deliver
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,28 +99,10 @@ def _lecture_params(url: str, lecture_id: int, timezone: str, cache: dict) -> di
 
 
 def _send_one(adapter: ChannelAdapter | None, claimed, params: dict | None) -> DeliveryResult:
-    if adapter is None:
-        return DeliveryResult(Outcome.FAILED, f"no adapter for channel {claimed.channel}")
     if params is None:
         return DeliveryResult(Outcome.FAILED, "lecture cancelled or removed")
-    if claimed.attempts > 1:
-        check = getattr(adapter, "delivered", None)
-        try:
-            if check is not None and check(claimed.key):
-                return DeliveryResult(Outcome.SENT, "already delivered before a crash")
-        except Exception as exc:  # noqa: BLE001 - unknown counts as not delivered
-            log.warning("delivery check failed: %s", type(exc).__name__)
-    try:
-        from bot.outbound.texts import render
-
-        text = render(TEMPLATES[claimed.kind], params)
-        message = OutboundMessage(claimed.channel, claimed.address, text, "broadcast", claimed.key)
-        send = getattr(adapter, "deliver", None) or adapter.send  # WeChat: template fallback
-        return send(message)
-    except KeyError as exc:
-        return DeliveryResult(Outcome.FAILED, f"template: {exc}")
-    except Exception as exc:  # noqa: BLE001 - adapters should not raise; if one does, retry later
-        return DeliveryResult(Outcome.RETRY, type(exc).__name__)
+    return deliver(adapter, channel=claimed.channel, address=claimed.address, kind="broadcast", key=claimed.key,
+                   template=TEMPLATES[claimed.kind], params=params, reclaimed=claimed.attempts > 1)
 
 
 def _record(url: str, results, now, worker: str) -> None:

@@ -11,8 +11,17 @@ hot spots of Rasa 3.6 removed (found with py-spy under ``make bench`` load).
   per type name; an unknown name still goes the original way (and fails the
   same way).
 
-Nothing else is changed; ``tests/bot/test_rasa_main.py`` checks both give
-Rasa's own answers.
+It also makes an emergency win over a held conversation.  While a community
+worker holds a conversation (handoff), the tracker is paused and Rasa logs
+the sender's messages without answering.  A message the NLU marks as an
+emergency resumes it (a ``ConversationResumed`` event, in the same turn and
+under the same conversation lock), so the call for help is answered and
+escalated at once; ``action_emergency`` then records in the handoff that the
+bot speaks again.  This happens inside Rasa's own turn, so no channel needs
+to call Rasa's HTTP API.
+
+Nothing else is changed; ``tests/bot/test_rasa_main.py`` checks the first two
+give Rasa's own answers.
 """
 
 from __future__ import annotations
@@ -57,15 +66,32 @@ def _resolve_by_type(type_name: str, default: type | None = None) -> type | None
     return found
 
 
+EMERGENCY_INTENT = "emergency"
+_original_handle = None
+
+
+async def _handle_message_with_tracker(self, message, tracker) -> None:
+    from rasa.shared.core.events import ConversationResumed
+
+    await _original_handle(self, message, tracker)
+    latest = tracker.latest_message
+    if tracker.is_paused() and latest is not None and (latest.intent or {}).get("name") == EMERGENCY_INTENT:
+        tracker.update(ConversationResumed())
+
+
 def apply() -> None:
-    global _original_resolve
+    global _original_resolve, _original_handle
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
 
     RemoteAction._validate_action_result = _validate_action_result
     if _original_resolve is None:
         _original_resolve = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_by_type)
+    if _original_handle is None:
+        _original_handle = MessageProcessor._handle_message_with_tracker
+        MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
 
 
 def main() -> None:

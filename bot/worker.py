@@ -23,7 +23,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from bot.outbound.base import ChannelAdapter, DeliveryResult, OutboundMessage, Outcome
+from bot.outbound.base import ChannelAdapter, DeliveryResult, Outcome
+from bot.outbound.deliver import deliver
 from core.errors import StoreUnavailable
 from records import booking_reminders, db, emergency, outbox, reminders
 from records.tables import utcnow
@@ -113,22 +114,8 @@ class Worker:
                 return sent
 
     def deliver(self, job: Job) -> int:
-        adapter = self.adapters.get(job.channel)
-        if adapter is None:
-            self._finish(job, DeliveryResult(Outcome.FAILED, f"no adapter for channel {job.channel}"))
-            return 0
-        if job.reclaimed and _delivered(adapter, job.key):
-            self._finish(job, DeliveryResult(Outcome.SENT, "already delivered before a crash"))
-            return 1
-        try:
-            from bot.outbound.texts import render
-
-            text = render(job.template, job.params)
-            result = adapter.send(OutboundMessage(job.channel, job.address, text, job.kind, job.key))
-        except KeyError as exc:
-            result = DeliveryResult(Outcome.FAILED, f"template: {exc}")
-        except Exception as exc:  # noqa: BLE001 - boundary: adapters should not raise; if one does, retry later
-            result = DeliveryResult(Outcome.RETRY, type(exc).__name__)
+        result = deliver(self.adapters.get(job.channel), channel=job.channel, address=job.address, kind=job.kind,
+                         key=job.key, template=job.template, params=job.params, reclaimed=job.reclaimed)
         self._finish(job, result)
         return 1 if result.outcome is Outcome.SENT else 0
 
@@ -142,17 +129,6 @@ class Worker:
             else:
                 outbox.mark_failed(session, job.id, f"{result.outcome.value}: {result.detail}", self.name)
                 log.error("outbox %s on %s: %s (%s)", job.id, job.channel, result.outcome.value, result.detail)
-
-
-def _delivered(adapter: ChannelAdapter, key: str) -> bool:
-    check = getattr(adapter, "delivered", None)
-    if check is None:
-        return False  # unknown: send again (a duplicate beats a lost emergency message)
-    try:
-        return bool(check(key))
-    except Exception as exc:  # noqa: BLE001 - boundary: unknown counts as not delivered
-        log.warning("delivery check failed: %s", type(exc).__name__)
-        return False
 
 
 def run_forever(worker: Worker, interval: float, stop: threading.Event) -> None:

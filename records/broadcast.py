@@ -20,6 +20,7 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from records.retry import LECTURES as POLICY
 from records.tables import (
     ChannelIdentity,
     Device,
@@ -37,9 +38,8 @@ QUIET_START = dt.time(21, 0)
 QUIET_END = dt.time(8, 0)
 MESSAGING_CHANNELS = ("wechat", "telegram")
 KINDS = ("broadcast", "remind_day", "remind_hour", "promoted")
-MAX_ATTEMPTS = 6
-BACKOFF_BASE = 30.0  # seconds; doubles with each attempt
-BACKOFF_CAP = 3600.0
+MAX_ATTEMPTS = POLICY.max_attempts
+BACKOFF_CAP = POLICY.cap
 LEASE = dt.timedelta(minutes=5)  # a claim older than this was lost with its sender
 DELIVERED = ("sent", "heard", "read")
 
@@ -102,11 +102,7 @@ def quiet_until(now: dt.datetime, timezone: str = TIMEZONE, end: dt.time = QUIET
     return morning.astimezone(dt.timezone.utc)
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds before the next try: 30 s, 60 s, 120 s … capped at an hour,
-    and never sooner than the channel asked."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
-    return max(delay, retry_after or 0.0)
+backoff = POLICY.delay
 
 
 def _lock_lecture(session: Session, lecture_id: int) -> Lecture | None:
@@ -296,7 +292,7 @@ def mark_retry(session: Session, claimed: Claimed, reason: str, now: dt.datetime
     """A passing problem: try again after a backoff, or give up after
     ``MAX_ATTEMPTS`` tries.  Returns the new status."""
     now = now or utcnow()
-    if claimed.attempts >= MAX_ATTEMPTS:
+    if POLICY.exhausted(claimed.attempts):
         mark_failed(session, claimed.id, f"gave up after {claimed.attempts} tries: {reason}", now, worker)
         return "failed"
     session.execute(

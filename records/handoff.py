@@ -149,6 +149,17 @@ def set_paused(session: Session, request_id: int, paused: bool) -> None:
     session.flush()
 
 
+def resumed_for_emergency(session: Session, sender_id: str) -> int | None:
+    """An emergency made Rasa answer a held conversation again: record that the
+    bot speaks for this sender; returns the request's id, if one was held."""
+    row = open_for(session, sender_id)
+    if row is None or not row.bot_paused:
+        return None
+    row.bot_paused = False
+    session.flush()
+    return row.id
+
+
 def close(session: Session, request_id: int, worker_id: int, note: str = "",
           now: dt.datetime | None = None) -> HandoffView:
     """Done: the sender may ask again, and the bot speaks again once resumed."""

@@ -107,33 +107,3 @@ def release(session: Session, channel: str, key: str) -> None:
 def prune(session: Session, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
     result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < utcnow() - older_than))
     return result.rowcount or 0
-
-
-# One-call units of work, for channels that run these in an executor.
-
-def claim_now(channel: str, key: str, url: str | None = None) -> ClaimResult:
-    from records.db import session_scope
-
-    with session_scope(url) as session:
-        return claim(session, channel, key)
-
-
-def heartbeat_now(channel: str, key: str, url: str | None = None) -> None:
-    from records.db import session_scope
-
-    with session_scope(url) as session:
-        heartbeat(session, channel, key)
-
-
-def finish_now(channel: str, key: str, reply: list, url: str | None = None) -> None:
-    from records.db import session_scope
-
-    with session_scope(url) as session:
-        finish(session, channel, key, reply)
-
-
-def release_now(channel: str, key: str, url: str | None = None) -> None:
-    from records.db import session_scope
-
-    with session_scope(url) as session:
-        release(session, channel, key)

@@ -19,11 +19,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from records.retry import OUTBOX as POLICY
 from records.tables import OutboxMessage, utcnow
 
-MAX_ATTEMPTS = 8
-BACKOFF_BASE = 5.0  # seconds: 5, 10, 20, 40 ... capped
-BACKOFF_CAP = 600.0
+MAX_ATTEMPTS = POLICY.max_attempts
+BACKOFF_CAP = POLICY.cap
 DEFAULT_LEASE = 60.0
 
 
@@ -137,10 +137,7 @@ def mark_sent_by_key(session: Session, key: str) -> bool:
     return True
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds before the next try: exponential, capped, at least what the channel asked."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    return max(delay, retry_after or 0.0)
+backoff = POLICY.delay
 
 
 def mark_retry(
@@ -156,7 +153,7 @@ def mark_retry(
     if row is None:
         return "lost-claim"
     row.last_error = error[:200]
-    if row.attempts >= MAX_ATTEMPTS:
+    if POLICY.exhausted(row.attempts):
         row.status = "failed"
         return "failed"
     row.status = "queued"

@@ -24,8 +24,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.held import release_for_emergency
-from bot.channels.http import json_object
+from bot.channels.edge import error, json_object, shorten
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +32,8 @@ MAX_TEXT_CHARS = 1000
 MAX_SENDER_CHARS = 128
 
 
-def emergency_window(text: str, limit: int) -> str | None:
-    """The ``limit`` characters around the first emergency in ``text``, if any."""
-    try:
-        from nlu.emergency import detect
-    except ImportError:
-        return None
-    for start in range(0, len(text), limit // 2):
-        window = text[start : start + limit]
-        if detect(window) is not None:
-            return window
-    return None
-
-
-def shorten(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, bool]:
-    """(text to process, whether it was cut)."""
-    if len(text) <= limit:
-        return text, False
-    return emergency_window(text, limit) or text[:limit], True
-
-
 def bad_request(code: str, message: str) -> response.HTTPResponse:
-    return response.json({"error": code, "message": message}, status=400)
+    return error(400, code, message)
 
 
 class RestInput(InputChannel):
@@ -89,8 +68,7 @@ class RestInput(InputChannel):
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
             if not self._authorised(request):
-                return response.json({"error": "unauthorised", "message": "a valid bearer token is required"},
-                                     status=401)
+                return error(401, "unauthorised", "a valid bearer token is required")
             body = json_object(request)
             if body is None:
                 return bad_request("bad_json", "body must be a JSON object")
@@ -103,7 +81,6 @@ class RestInput(InputChannel):
                 return bad_request("bad_metadata", "metadata must be a JSON object")
             text, cut = shorten(text.strip(), self.max_text_chars)
             metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
-            await release_for_emergency(sender, text)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))

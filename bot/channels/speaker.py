@@ -18,9 +18,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking, claim_waiting, claimed_turn, json_object
-from bot.channels.rest import shorten
+from bot.channels.edge import bearer, error, json_object, shorten
+from bot.channels.turn import ClaimedTurn, blocking
 from core.errors import StoreError
 from records import announcements, db, inbox, people, profiles
 
@@ -29,11 +28,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "speaker"
 MAX_TEXT_CHARS = 500
 DEFAULT_VOICE = {"language": "cmn", "rate": 130}
-
-
-def _bearer(request: Request) -> str:
-    header = request.headers.get("Authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 def _authenticate(device_id: str, token: str) -> int | None:
@@ -57,10 +51,6 @@ def _ack(elder_id: int, ids: list[int]) -> int:
         return announcements.acknowledge(session, elder_id, ids)
 
 
-def error(status: int, code: str, message: str) -> response.HTTPResponse:
-    return response.json({"error": code, "message": message}, status=status)
-
-
 class SpeakerInput(InputChannel):
     """Input channel for the speakers in elders' homes."""
 
@@ -79,7 +69,7 @@ class SpeakerInput(InputChannel):
     async def _device(self, request: Request, device_id: Any) -> tuple[int | None, response.HTTPResponse | None]:
         if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
             return None, error(400, "bad_device_id", "device_id must be a short string")
-        token = _bearer(request)
+        token = bearer(request)
         if not token:
             return None, error(401, "unauthorized", "missing bearer token")
         try:
@@ -138,46 +128,33 @@ class SpeakerInput(InputChannel):
         return hook
 
     async def _turn(self, on_new_message, device_id: str, elder_id: int, text: str, key: str | None):
-        if key is not None:
-            try:
-                claimed = await claim_waiting(CHANNEL, key, 6.0)  # within the device's 10 s timeout
-            except StoreError:
-                # The records store is down: answer anyway (an emergency needs no
-                # database to be told to call 120), only without de-duplication.
-                log.warning("inbox unavailable; handling speaker message without de-duplication")
-                claimed, key = None, None
-        if key is not None:
-            if claimed.claim is inbox.Claim.DONE:
-                return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
-            if claimed.claim is inbox.Claim.IN_PROGRESS:
-                return response.json({"messages": [], "status": "in_progress", "duplicate": True}, status=202)
-        await release_for_emergency(f"{CHANNEL}:{device_id}", text)
-        collector = CollectingOutputChannel()
+        turn = ClaimedTurn(CHANNEL, key)
         try:
-            await claimed_turn(
-                CHANNEL,
-                key,
-                on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        f"{CHANNEL}:{device_id}",
-                        input_channel=CHANNEL,
-                        metadata={"device_id": device_id, "message_id": key},
-                    )
-                ),
-            )
+            claimed = await turn.claim(6.0)  # within the device's 10 s timeout
+        except StoreError:
+            # The records store is down: answer anyway (an emergency needs no
+            # database to be told to call 120), only without de-duplication.
+            log.warning("inbox unavailable; handling speaker message without de-duplication")
+            turn = ClaimedTurn(CHANNEL, None)
+            claimed = await turn.claim(0)
+        if claimed.claim is inbox.Claim.DONE:
+            return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
+        if claimed.claim is inbox.Claim.IN_PROGRESS:
+            return response.json({"messages": [], "status": "in_progress", "duplicate": True}, status=202)
+        collector = CollectingOutputChannel()
+        user = UserMessage(text, collector, f"{CHANNEL}:{device_id}", input_channel=CHANNEL,
+                           metadata={"device_id": device_id, "message_id": key})
+        try:
+            await turn.run(on_new_message(user))
         except Exception:  # noqa: BLE001 - the device must hear that it failed, and retry
             log.exception("speaker turn failed (device %s)", device_id)
-            if key is not None:
-                await blocking(inbox.release_now, CHANNEL, key)
+            await turn.release()
             return error(503, "unavailable", "the assistant could not handle this message; retry")
         messages = [
             {k: v for k, v in m.items() if k in ("text", "buttons", "custom", "image")} for m in collector.messages
         ]
         try:
-            if key is not None:
-                await blocking(inbox.finish_now, CHANNEL, key, messages)
+            await turn.finish(messages)
             voice = await blocking(_voice, elder_id)
         except StoreError:
             log.warning("records unavailable after a speaker turn; replying with the default voice")

@@ -15,7 +15,6 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,9 +23,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
-from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking, claim_waiting, claimed_turn
-from bot.channels.wechat import MEDIA_UNSUPPORTED, SUBSCRIBE, VOICE_UNAVAILABLE, user_text
+from bot.channels.turn import ClaimedTurn, blocking
+from bot.channels.vocabulary import (
+    MEDIA_UNSUPPORTED,
+    SUBSCRIBE,
+    VOICE_UNAVAILABLE,
+    payload_or_text,
+    user_text,
+)
 from bot.outbound.telegram import api_base, inline_keyboard
 from core.errors import ChannelError, StoreError
 from records import inbox
@@ -37,7 +41,6 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 256 * 1024
 MAX_VOICE_BYTES = 5 * 1024 * 1024
-PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
 
 
 class TelegramOutput(OutputChannel):
@@ -121,6 +124,7 @@ class TelegramInput(InputChannel):
             filters,
         )
 
+        self._on_new_message = on_new_message
         base = (self.base_url or api_base()).rstrip("/")
         app = (
             Application.builder()
@@ -131,62 +135,59 @@ class TelegramInput(InputChannel):
             .build()
         )
         private = filters.ChatType.PRIVATE
-
-        async def turn(update, text: str) -> None:
-            chat_id = update.effective_chat.id
-            output = TelegramOutput(app.bot, chat_id)
-            await release_for_emergency(f"{CHANNEL}:{chat_id}", text)
-            try:
-                await on_new_message(
-                    UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
-                                metadata={"chat_id": chat_id, "update_id": update.update_id})
-                )
-            except Exception:  # noqa: BLE001 - recorded so the webhook answers 503 and Telegram retries
-                log.exception("a Telegram turn failed")
-                self._failed.add(update.update_id)
-
-        async def on_start(update, _context) -> None:
-            await turn(update, SUBSCRIBE)
-
-        async def on_text(update, _context) -> None:
-            await turn(update, user_text(update.effective_message.text or "") or MEDIA_UNSUPPORTED)
-
-        async def on_voice(update, _context) -> None:
-            voice = update.effective_message.voice or update.effective_message.audio
-            heard = None
-            if voice.file_size is None or voice.file_size <= MAX_VOICE_BYTES:
-                try:
-                    file = await voice.get_file()
-                    audio = bytes(await file.download_as_bytearray())
-                    heard = await blocking(voicenote.transcribe, audio)
-                except Exception as exc:  # noqa: BLE001 - a voice note we cannot fetch is asked again as text
-                    log.warning("could not fetch a Telegram voice note: %s", type(exc).__name__)
-            await turn(update, user_text(heard or "") or VOICE_UNAVAILABLE)
-
-        async def on_button(update, _context) -> None:
-            query = update.callback_query
-            await query.answer()
-            if update.effective_chat is None or update.effective_chat.type != "private":
-                return
-            data = (query.data or "").strip()
-            await turn(update, data if PAYLOAD.match(data) else (user_text(data) or MEDIA_UNSUPPORTED))
-
-        async def on_other(update, _context) -> None:
-            await turn(update, MEDIA_UNSUPPORTED)
-
-        app.add_handler(CommandHandler("start", on_start, filters=private))
-        app.add_handler(MessageHandler(private & filters.TEXT, on_text))
-        app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), on_voice))
-        app.add_handler(CallbackQueryHandler(on_button))
-        app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_other))
-
-        async def on_error(update, context) -> None:
-            log.warning("a Telegram handler failed: %s", type(context.error).__name__)
-            if getattr(update, "update_id", None) is not None:
-                self._failed.add(update.update_id)
-
-        app.add_error_handler(on_error)
+        app.add_handler(CommandHandler("start", self._on_start, filters=private))
+        app.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
+        app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), self._on_voice))
+        app.add_handler(CallbackQueryHandler(self._on_button))
+        app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, self._on_other))
+        app.add_error_handler(self._on_error)
         return app
+
+    # --- handlers (python-telegram-bot calls these with each update) -------------
+    async def _turn(self, update, text: str) -> None:
+        chat_id = update.effective_chat.id
+        output = TelegramOutput(self.application.bot, chat_id)
+        try:
+            await self._on_new_message(
+                UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
+                            metadata={"chat_id": chat_id, "update_id": update.update_id})
+            )
+        except Exception:  # noqa: BLE001 - recorded so the webhook answers 503 and Telegram retries
+            log.exception("a Telegram turn failed")
+            self._failed.add(update.update_id)
+
+    async def _on_start(self, update, _context) -> None:
+        await self._turn(update, SUBSCRIBE)
+
+    async def _on_text(self, update, _context) -> None:
+        await self._turn(update, user_text(update.effective_message.text or "") or MEDIA_UNSUPPORTED)
+
+    async def _on_voice(self, update, _context) -> None:
+        voice = update.effective_message.voice or update.effective_message.audio
+        heard = None
+        if voice.file_size is None or voice.file_size <= MAX_VOICE_BYTES:
+            try:
+                file = await voice.get_file()
+                audio = bytes(await file.download_as_bytearray())
+                heard = await blocking(voicenote.transcribe, audio)
+            except Exception as exc:  # noqa: BLE001 - a voice note we cannot fetch is asked again as text
+                log.warning("could not fetch a Telegram voice note: %s", type(exc).__name__)
+        await self._turn(update, user_text(heard or "") or VOICE_UNAVAILABLE)
+
+    async def _on_button(self, update, _context) -> None:
+        query = update.callback_query
+        await query.answer()
+        if update.effective_chat is None or update.effective_chat.type != "private":
+            return
+        await self._turn(update, payload_or_text(query.data or "") or MEDIA_UNSUPPORTED)
+
+    async def _on_other(self, update, _context) -> None:
+        await self._turn(update, MEDIA_UNSUPPORTED)
+
+    async def _on_error(self, update, context) -> None:
+        log.warning("a Telegram handler failed: %s", type(context.error).__name__)
+        if getattr(update, "update_id", None) is not None:
+            self._failed.add(update.update_id)
 
     async def _initialised(self) -> bool:
         if self._ready is None:
@@ -236,9 +237,9 @@ class TelegramInput(InputChannel):
             update = Update.de_json(data, self.application.bot)
         except Exception:  # noqa: BLE001 - a malformed update is a 400, never a 500
             return response.json({"error": "bad_update"}, status=400)
-        key = str(update_id)
+        turn = ClaimedTurn(CHANNEL, str(update_id))
         try:
-            claimed = await claim_waiting(CHANNEL, key, 5.0)
+            claimed = await turn.claim(5.0)
         except StoreError:
             log.warning("records unavailable while de-duplicating a Telegram update")
             return response.json({"error": "unavailable"}, status=503)
@@ -248,10 +249,10 @@ class TelegramInput(InputChannel):
             return response.json({"error": "in_progress"}, status=503)
         if claimed.claim is inbox.Claim.DONE:
             return response.json({"ok": True, "duplicate": True})
-        await claimed_turn(CHANNEL, key, self.application.process_update(update))
+        await turn.run(self.application.process_update(update))
         if update_id in self._failed:
             self._failed.discard(update_id)
-            await blocking(inbox.release_now, CHANNEL, key)
+            await turn.release()
             return response.json({"error": "unavailable"}, status=503)
-        await blocking(inbox.finish_now, CHANNEL, key, [])
+        await turn.finish([])
         return response.json({"ok": True})

@@ -1,14 +1,13 @@
 """The WeChat official-account channel: ``/webhooks/wechat/webhook``.
 
-Shaped after wechatpy's ``examples/echo-encrypted``: check the signature
-first (403 on forgery or a timestamp more than five minutes off), then
-decrypt (safe mode: ``encrypt_type=aes`` + ``msg_signature``), parse, reply,
-encrypt.  WeChat pushes a message up to three times when no answer comes
-within five seconds, so each ``MsgId`` (events: sender + CreateTime) is
-claimed durably in ``records/inbox`` and handled once, even across restarts.
-A turn that finishes within ``passive_seconds`` is answered in the HTTP
-reply; a slower one is answered ``success`` and its messages follow through
-the customer-service API (template message when the 48-hour window is shut).
+Verify first (``wechat_crypto``: signature, fresh timestamp, safe-mode
+decryption), then parse, claim, reply.  WeChat pushes a message up to three
+times when no answer comes within five seconds, so each ``MsgId`` (events:
+sender + CreateTime) is claimed durably (``turn.ClaimedTurn``) and handled
+once, even across restarts.  A turn that finishes within ``passive_seconds``
+is answered in the HTTP reply; a slower one is answered ``success`` and its
+messages follow through the customer-service API (template message when the
+48-hour window is shut).
 """
 
 from __future__ import annotations
@@ -25,33 +24,24 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
-from bot.channels.held import release_for_emergency
-from bot.channels.http import blocking, claim_waiting, claimed_turn
+from bot.channels.turn import ClaimedTurn, blocking
+from bot.channels.vocabulary import (
+    MEDIA_UNSUPPORTED,
+    SUBSCRIBE,
+    VOICE_UNAVAILABLE,
+    payload_or_text,
+    user_text,
+    with_buttons,
+)
+from bot.channels.wechat_crypto import WeChatEnvelope
 from core.errors import ChannelError, StoreError
 from records import inbox
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
-MAX_AGE_SECONDS = 300
-MAX_BODY_BYTES = 64 * 1024
-MAX_TEXT_CHARS = 600
 PASSIVE_SECONDS = 4.5
 OPENID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Payloads only the channel sends (answered by rules in bot/data/family.yml).
-SUBSCRIBE, VOICE_UNAVAILABLE, MEDIA_UNSUPPORTED = "/channel_subscribe", "/voice_unavailable", "/media_unsupported"
-PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
-
-
-def user_text(text: str) -> str:
-    """What a user typed; a leading "/" would be read by Rasa as an intent, so drop it."""
-    return text.strip().lstrip("/").strip()[:MAX_TEXT_CHARS]
-
-
-def with_buttons(text: str, buttons: list[dict[str, Any]]) -> str:
-    """WeChat text has no buttons: list the choices to reply with."""
-    titles = [str(b.get("title", "")) for b in buttons if b.get("title")]
-    return f"{text}\n（{' / '.join(titles)}）" if titles else text
 
 
 class WeChatOutput(OutputChannel):
@@ -81,8 +71,7 @@ class WeChatOutput(OutputChannel):
         from bot.outbound.base import OutboundMessage, Outcome
 
         message = OutboundMessage(CHANNEL, self.openid, text, "reply", key=f"reply:{self.openid}:{time.time_ns()}")
-        adapter = self.adapter_factory()
-        result = await blocking(adapter.deliver, message)
+        result = await blocking(self.adapter_factory().deliver, message)
         if result.outcome is Outcome.SENT:
             self.sent_live.append(text)
         else:
@@ -122,11 +111,7 @@ class WeChatInput(InputChannel):
         if not token:
             raise ChannelError("the WeChat channel needs a token (ANXIN_WECHAT_TOKEN)")
         self.token = token
-        self.crypto = None
-        if encoding_aes_key:
-            from wechatpy.crypto import WeChatCrypto
-
-            self.crypto = WeChatCrypto(token, encoding_aes_key, app_id)
+        self.envelope = WeChatEnvelope(token, encoding_aes_key, app_id)
         self.passive_seconds = passive_seconds
         self.adapter_factory = adapter_factory or _default_adapter
         self._late: set[asyncio.Task] = set()
@@ -147,53 +132,6 @@ class WeChatInput(InputChannel):
             passive_seconds=float(credentials.get("passive_seconds") or PASSIVE_SECONDS),
         )
 
-    # --- verification ---------------------------------------------------------
-    def _verified(self, request: Request) -> bool:
-        """The plain signature WeChat puts on every request, and a fresh timestamp."""
-        from wechatpy.exceptions import InvalidSignatureException
-        from wechatpy.utils import check_signature
-
-        signature, timestamp, nonce = (request.args.get(k, "") for k in ("signature", "timestamp", "nonce"))
-        if not (signature and timestamp and nonce) or len(nonce) > 64 or not (timestamp.isascii() and timestamp.isdigit()):
-            return False
-        if abs(time.time() - int(timestamp[:12])) > MAX_AGE_SECONDS:
-            return False
-        try:
-            check_signature(self.token, signature, timestamp, nonce)
-        except InvalidSignatureException:
-            return False
-        return True
-
-    def _open(self, request: Request) -> tuple[str | None, int]:
-        """The message XML, or (None, status) when it is forged (403) or garbage (400)."""
-        body = request.body or b""
-        if len(body) > MAX_BODY_BYTES:
-            return None, 413
-        if request.args.get("encrypt_type", "raw") != "aes":
-            try:
-                return body.decode("utf-8"), 200
-            except UnicodeDecodeError:
-                return None, 400
-        if self.crypto is None:
-            return None, 400
-        from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-
-        msg_signature = request.args.get("msg_signature", "")
-        if not msg_signature:
-            return None, 403
-        try:
-            return self.crypto.decrypt_message(body, msg_signature, request.args.get("timestamp"), request.args.get("nonce")), 200
-        except (InvalidSignatureException, InvalidAppIdException):
-            return None, 403
-        except Exception:  # noqa: BLE001 - any other failure is a body we cannot read
-            return None, 400
-
-    def _seal(self, request: Request, xml: str) -> response.HTTPResponse:
-        if request.args.get("encrypt_type") == "aes" and self.crypto is not None:
-            xml = self.crypto.encrypt_message(xml, request.args.get("nonce"), request.args.get("timestamp"))
-        return response.text(xml, content_type="application/xml; charset=utf-8")
-
-    # --- the webhook ------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("wechat_webhook", __name__)
 
@@ -203,15 +141,15 @@ class WeChatInput(InputChannel):
 
         @hook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> response.HTTPResponse:
-            if not self._verified(request):
+            if not self.envelope.verified(request.args):
                 return response.text("forbidden", status=403)
             return response.text(request.args.get("echostr", "")[:128])
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
-            if not self._verified(request):
+            if not self.envelope.verified(request.args):
                 return response.text("forbidden", status=403)
-            xml, status = self._open(request)
+            xml, status = self.envelope.open(request.args, request.body or b"")
             if xml is None:
                 return response.text("bad request" if status != 403 else "forbidden", status=status)
             message = _parse(xml)
@@ -223,8 +161,9 @@ class WeChatInput(InputChannel):
 
     async def _handle(self, request: Request, message, on_new_message) -> response.HTTPResponse:
         key = f"msg:{message.id}" if message.id else f"evt:{message.source}:{message.time}:{message.type}"
+        turn = ClaimedTurn(CHANNEL, key[:128])
         try:
-            claimed = await claim_waiting(CHANNEL, key[:128], self.passive_seconds)
+            claimed = await turn.claim(self.passive_seconds)
         except StoreError:
             log.warning("records unavailable while de-duplicating a WeChat message")
             return response.text("unavailable", status=503)
@@ -236,9 +175,9 @@ class WeChatInput(InputChannel):
             return response.text("success")
         text = await self._turn_text(message)
         if text is None:  # nothing to answer (unsubscribe, a view event, ...)
-            await blocking(inbox.finish_now, CHANNEL, key[:128], [])
+            await turn.finish([])
             return response.text("success")
-        return await self._turn(request, message, key[:128], text, on_new_message)
+        return await self._turn(request, message, turn, text, on_new_message)
 
     async def _turn_text(self, message) -> str | None:
         kind = message.type
@@ -254,51 +193,50 @@ class WeChatInput(InputChannel):
             if event in ("subscribe", "subscribe_scan"):
                 return SUBSCRIBE
             if event == "click":
-                payload = (message.key or "").strip()
-                return payload if PAYLOAD.match(payload) else (user_text(payload) or None)
+                return payload_or_text(message.key or "") or None
             return None  # unsubscribe, view, location, ...: nothing to say
         return MEDIA_UNSUPPORTED
 
-    async def _turn(self, request, message, key: str, text: str, on_new_message) -> response.HTTPResponse:
+    async def _turn(self, request, message, turn: ClaimedTurn, text: str, on_new_message) -> response.HTTPResponse:
         output = WeChatOutput(message.source, self.adapter_factory)
         user = UserMessage(
             text, output, f"{CHANNEL}:{message.source}", input_channel=CHANNEL,
-            metadata={"openid": message.source, "msg_key": key},
+            metadata={"openid": message.source, "msg_key": turn.key},
         )
-        await release_for_emergency(user.sender_id, text)
-        task = asyncio.ensure_future(claimed_turn(CHANNEL, key, on_new_message(user)))
+        task = asyncio.ensure_future(turn.run(on_new_message(user)))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except asyncio.TimeoutError:
-            late = asyncio.ensure_future(self._finish_late(task, output, key))
+            late = asyncio.ensure_future(self._finish_late(task, output, turn))
             self._late.add(late)
             late.add_done_callback(self._late.discard)
             return response.text("success")
         except Exception:  # noqa: BLE001 - WeChat retries; the claim is released for it
             log.exception("a WeChat turn failed")
-            await blocking(inbox.release_now, CHANNEL, key)
+            await turn.release()
             return response.text("unavailable", status=503)
         texts = list(output.collected)
-        await blocking(inbox.finish_now, CHANNEL, key, [{"text": t, "via": "passive"} for t in texts])
+        await turn.finish([{"text": t, "via": "passive"} for t in texts])
         return self._reply(request, message, texts)
 
-    async def _finish_late(self, task: asyncio.Task, output: WeChatOutput, key: str) -> None:
+    async def _finish_late(self, task: asyncio.Task, output: WeChatOutput, turn: ClaimedTurn) -> None:
         try:
             await output.go_live()  # what the turn said so far goes out now
             await task
             await output.go_live()
         except Exception:  # noqa: BLE001 - a background task must log, not vanish
             log.exception("a slow WeChat turn failed")
-            await blocking(inbox.release_now, CHANNEL, key)
+            await turn.release()
             return
-        await blocking(inbox.finish_now, CHANNEL, key, [{"text": t, "via": "cs"} for t in output.sent_live])
+        await turn.finish([{"text": t, "via": "cs"} for t in output.sent_live])
 
     def _reply(self, request: Request, message, texts: list[str]) -> response.HTTPResponse:
         if not texts:
             return response.text("success")
         from wechatpy.replies import TextReply
 
-        return self._seal(request, TextReply(content="\n\n".join(texts), message=message).render())
+        xml = self.envelope.seal(request.args, TextReply(content="\n\n".join(texts), message=message).render())
+        return response.text(xml, content_type="application/xml; charset=utf-8")
 
     async def drain(self) -> None:
         """Wait for slow turns still sending (tests, shutdown)."""

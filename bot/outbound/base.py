@@ -46,3 +46,9 @@ class ChannelAdapter(Protocol):
     channel: str
 
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+def buttons_text(text: str, titles) -> str:
+    """A channel without buttons lists the choices to reply with: 要吗？\n（要 / 不要）."""
+    titles = [str(t) for t in titles if t]
+    return f"{text}\n（{' / '.join(titles)}）" if titles else text

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.channels.wechat_api import WINDOW_CLOSED, WeChatAPI, WeChatError, WeChatUnavailable
-from bot.outbound.base import DeliveryResult, OutboundMessage, Outcome
+from bot.outbound.base import DeliveryResult, OutboundMessage, Outcome, buttons_text
+from bot.outbound.wechat_api import WINDOW_CLOSED, WeChatAPI, WeChatError, WeChatUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,7 @@ _shared_lock = threading.Lock()
 
 
 def _text(message: OutboundMessage) -> str:
-    if not message.buttons:
-        return message.text
-    return f"{message.text}\n（{' / '.join(title for title, _payload in message.buttons)}）"
+    return buttons_text(message.text, [title for title, _payload in message.buttons])
 
 
 def _result(exc: Exception) -> DeliveryResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.channels.rest import shorten
+from bot.channels.edge import shorten
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

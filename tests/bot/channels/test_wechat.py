@@ -21,7 +21,7 @@ from wechatpy.utils import WeChatSigner
 
 from bot.channels import voicenote
 from bot.channels.wechat import WeChatInput
-from bot.channels.wechat_api import FileTokenStore, WeChatAPI
+from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.outbound.wechat import WeChatAdapter
 from bot.standins.wechat import WeChatStandIn
 from tests.bot.channels.serving import serve

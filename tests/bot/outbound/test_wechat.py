@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.wechat_api import FileTokenStore, WeChatAPI
+from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.outbound.base import ChannelAdapter, OutboundMessage, Outcome
 from bot.outbound.wechat import WeChatAdapter
 from bot.standins.wechat import WeChatStandIn

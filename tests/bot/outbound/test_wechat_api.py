@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from bot.channels.wechat_api import (
+from bot.outbound.wechat_api import (
     CachedToken,
     FileTokenStore,
     RedisTokenStore,

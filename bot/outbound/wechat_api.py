@@ -1,34 +1,32 @@
 """A small client for the WeChat official-account API.
 
-The one hard part is the access token: WeChat issues one token per app, and a
-new fetch invalidates the old one after a few minutes, so when several
-processes (Rasa replicas, workers) refresh at once they knock each other's
-tokens out (wechatpy 1.8's client races like that).  Here the token lives in a
-shared store and only the holder of a cross-process lock fetches it: a Redis
-lock when ``ANXIN_REDIS_URL`` is set (production), an ``flock`` on a file
-under ``var/`` otherwise.  Tokens are refreshed five minutes early, and a
-40001/42001 answer triggers one refresh and one retry.
+The one hard part is the access token (wechatpy 1.8's client races when
+several processes refresh it): it is kept in a shared store
+(``wechat_tokens``) and fetched only under that store's lock.  Tokens are
+refreshed five minutes early, and a 40001/42001 answer triggers one refresh
+and one retry.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import logging
-import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from bot.outbound.wechat_tokens import (  # noqa: F401  (part of this client's API)
+    EARLY_SECONDS,
+    CachedToken,
+    FileTokenStore,
+    RedisTokenStore,
+    StoreUnreachable,
+    TokenStore,
+)
 from core.errors import ChannelError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
-EARLY_SECONDS = 300  # refresh this long before WeChat says the token expires
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid, malformed, expired access token
 WINDOW_CLOSED = {45015, 45047}  # outside the 48-hour window / reply count used up
 
@@ -42,7 +40,7 @@ class WeChatError(ChannelError):
 
 
 class WeChatUnavailable(ChannelError):
-    """WeChat could not be reached, or answered 5xx: try again later."""
+    """WeChat (or the token store) could not be reached, or answered 5xx: try again later."""
 
 
 def api_base() -> str:
@@ -51,100 +49,6 @@ def api_base() -> str:
 
     configured = current().wechat_api_base
     return (configured.strip() or DEFAULT_API_BASE).rstrip("/")
-
-
-@dataclass(frozen=True)
-class CachedToken:
-    value: str
-    expires_at: float  # epoch seconds
-
-    def fresh(self, now: float, early: float = EARLY_SECONDS) -> bool:
-        return self.expires_at - early > now
-
-
-class TokenStore(Protocol):
-    def get(self) -> CachedToken | None: ...
-
-    def set(self, token: CachedToken) -> None: ...
-
-    def lock(self) -> contextlib.AbstractContextManager: ...
-
-
-class FileTokenStore:
-    """One machine, several processes: a JSON file guarded by ``flock``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def get(self) -> CachedToken | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return CachedToken(str(data["value"]), float(data["expires_at"]))
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            return None
-
-    def set(self, token: CachedToken) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"value": token.value, "expires_at": token.expires_at}), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.path)
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        with open(self.path.with_suffix(".lock"), "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class RedisTokenStore:
-    """Many machines: the token in Redis, refreshed under a Redis lock."""
-
-    def __init__(self, url: str, app_id: str, lock_timeout: float = 30.0) -> None:
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_timeout=5)
-        self.key = f"anxin:wechat:{app_id}:access_token"
-        self.lock_timeout = lock_timeout
-
-    def get(self) -> CachedToken | None:
-        from redis.exceptions import RedisError
-
-        try:
-            raw = self.redis.get(self.key)
-        except RedisError as exc:
-            raise WeChatUnavailable("Redis unreachable for the token cache") from exc
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            return CachedToken(str(data["value"]), float(data["expires_at"]))
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def set(self, token: CachedToken) -> None:
-        ttl = max(1, int(token.expires_at - time.time()))
-        self.redis.set(self.key, json.dumps({"value": token.value, "expires_at": token.expires_at}), ex=ttl)
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        from redis.exceptions import LockError, RedisError
-
-        lock = self.redis.lock(f"{self.key}:lock", timeout=self.lock_timeout, blocking_timeout=self.lock_timeout + 5)
-        try:
-            acquired = lock.acquire()
-        except RedisError as exc:
-            raise WeChatUnavailable("Redis unreachable for the token lock") from exc
-        if not acquired:
-            raise WeChatUnavailable("timed out waiting for the WeChat token lock")
-        try:
-            yield
-        finally:
-            with contextlib.suppress(LockError):  # expired under us: the next caller re-checks
-                lock.release()
 
 
 class WeChatAPI:
@@ -181,27 +85,36 @@ class WeChatAPI:
 
     # --- access token -------------------------------------------------------
     def access_token(self) -> str:
-        cached = self.store.get()
+        try:
+            cached = self.store.get()
+        except StoreUnreachable as exc:
+            raise WeChatUnavailable(str(exc)) from exc
         if cached is not None and cached.fresh(time.time()):
             return cached.value
         return self._refresh(stale=cached.value if cached else None)
 
     def _refresh(self, stale: str | None) -> str:
-        """Fetch a token unless another process already replaced ``stale``."""
-        with self.store.lock():
-            cached = self.store.get()
-            if cached is not None and cached.value != stale and cached.fresh(time.time()):
-                return cached.value
-            data = self._request(
-                "GET",
-                "/cgi-bin/token",
-                params={"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret},
-            )
-            self.fetches += 1
-            token = CachedToken(str(data["access_token"]), time.time() + float(data.get("expires_in", 7200)))
-            self.store.set(token)
-            log.info("fetched a new WeChat access token (app %s)", self.app_id)
-            return token.value
+        try:
+            with self.store.lock():
+                return self._fetch_unless_replaced(stale)
+        except StoreUnreachable as exc:
+            raise WeChatUnavailable(str(exc)) from exc
+
+    def _fetch_unless_replaced(self, stale: str | None) -> str:
+        """Under the store's lock: fetch, unless another process already replaced ``stale``."""
+        cached = self.store.get()
+        if cached is not None and cached.value != stale and cached.fresh(time.time()):
+            return cached.value
+        data = self._request(
+            "GET",
+            "/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret},
+        )
+        self.fetches += 1
+        token = CachedToken(str(data["access_token"]), time.time() + float(data.get("expires_in", 7200)))
+        self.store.set(token)
+        log.info("fetched a new WeChat access token (app %s)", self.app_id)
+        return token.value
 
     # --- calls ----------------------------------------------------------------
     def _request(self, method: str, path: str, params=None, json_body=None, raw: bool = False) -> Any:
