@@ -15,6 +15,23 @@ def enqueue(session: Session, elder_id: int, kind: str, text: str, not_before=No
     return announcement
 
 
+def deliver_to_device(session: Session, device_id: str, kind: str, text: str, outbox_key: str) -> bool:
+    """Queue ``text`` on an active speaker and mark its outbox row sent, in the
+    caller's one transaction (so it is delivered exactly once); False for an
+    unknown or inactive device."""
+    from records import outbox
+    from records.tables import Device
+
+    elder_id = session.execute(
+        select(Device.elder_id).where(Device.device_id == device_id, Device.active.is_(True))
+    ).scalar_one_or_none()
+    if elder_id is None:
+        return False
+    enqueue(session, elder_id, kind[:32], text)
+    outbox.mark_sent_by_key(session, outbox_key)
+    return True
+
+
 def pending(session: Session, elder_id: int, limit: int = 10) -> list[Announcement]:
     """Due announcements not yet heard, oldest first (redelivered until acknowledged)."""
     rows = session.execute(

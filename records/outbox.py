@@ -140,6 +140,11 @@ def mark_sent_by_key(session: Session, key: str) -> bool:
 backoff = POLICY.delay
 
 
+def status_of(session: Session, key: str) -> str | None:
+    """The delivery status of the message with this key, if there is one."""
+    return session.execute(select(OutboxMessage.status).where(OutboxMessage.key == key)).scalar_one_or_none()
+
+
 def mark_retry(
     session: Session,
     row_id: int,

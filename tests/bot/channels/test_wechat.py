@@ -21,8 +21,8 @@ from wechatpy.utils import WeChatSigner
 
 from bot.channels import voicenote
 from bot.channels.wechat import WeChatInput
-from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.outbound.wechat import WeChatAdapter
+from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.standins.wechat import WeChatStandIn
 from tests.bot.channels.serving import serve
 from tests.bot.channels.stores import channel_store  # noqa: F401 - fixture

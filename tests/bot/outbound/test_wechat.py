@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.outbound.base import ChannelAdapter, OutboundMessage, Outcome
 from bot.outbound.wechat import WeChatAdapter
+from bot.outbound.wechat_api import FileTokenStore, WeChatAPI
 from bot.standins.wechat import WeChatStandIn
 
 APP_ID, SECRET, OPENID = "wx00demo00anxin00", "s", "o_daughter"
