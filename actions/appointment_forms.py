@@ -21,8 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import booking_time as bt
-from actions.booking_support import entity, is_answer, latest_text, now, skip_empty, today
+from actions.booking_support import is_answer, now, skip_empty, today
+from actions.common import entity, in_session, text
 from core.errors import StoreError
+from nlu import chinese
 from records import booking
 from records.booking_names import department_for_body_part
 
@@ -35,7 +37,7 @@ KNOWN_DEPARTMENTS = set(
 
 
 def _choices_text(sessions: list[booking.OpenSession], day0: dt.date) -> str:
-    return "；".join(f"{bt.say_session(s.day, s.period, day0)}，{s.doctor}医生" for s in sessions)
+    return "；".join(f"{chinese.say_session(s.day, s.period, day0)}，{s.doctor}医生" for s in sessions)
 
 
 def _choices_slot(sessions: list[booking.OpenSession]) -> list[str]:
@@ -65,8 +67,8 @@ class ValidateAppointmentForm(FormValidationAction):
         picked = self._picked_choice(tracker)
         if picked:
             return {"appointment_period": picked[1]}
-        period = bt.period_from_entity(entity(tracker, "time")) or bt.period_in(
-            latest_text(tracker)
+        period = bt.period_from_entity(entity(tracker, "time")) or chinese.period_in(
+            text(tracker)
         )
         return {"appointment_period": period} if period else {}
 
@@ -80,7 +82,7 @@ class ValidateAppointmentForm(FormValidationAction):
         if picked:
             return {"appointment_date": picked[0]}
         if entity(tracker, "time") is None:
-            day = bt.parse_day(latest_text(tracker), today())
+            day = chinese.parse_day(text(tracker), today())
             if day is not None:
                 return {"appointment_date": day.isoformat()}
         return {}
@@ -88,7 +90,7 @@ class ValidateAppointmentForm(FormValidationAction):
     @staticmethod
     def _picked_choice(tracker: Tracker) -> tuple[str, str] | None:
         choices = tracker.get_slot("appointment_choices") or []
-        index = bt.ordinal(latest_text(tracker))
+        index = chinese.ordinal(text(tracker))
         if index is None or not 0 <= index < len(choices):
             return None
         day, _, period = choices[index].partition("|")
@@ -100,8 +102,8 @@ class ValidateAppointmentForm(FormValidationAction):
     def validate_appointment_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
-        found = booking.resolve_department(text)
+        asked = str(value or "").strip()
+        found = in_session(booking.resolve_department, asked)
         if found.name:
             return {
                 "appointment_department": found.name,
@@ -109,7 +111,7 @@ class ValidateAppointmentForm(FormValidationAction):
                 "appointment_doctor_id": None,
                 "appointment_slot_id": None,
             }
-        doctor = booking.resolve_doctor(text, elder_id=None)
+        doctor = in_session(booking.resolve_doctor, asked, elder_id=None)
         if doctor.name:
             return {
                 "appointment_department": doctor.department,
@@ -121,11 +123,11 @@ class ValidateAppointmentForm(FormValidationAction):
             dispatcher.utter_message(
                 response="utter_doctor_ambiguous", choices="、".join(doctor.candidates)
             )
-        elif text in KNOWN_DEPARTMENTS or text.endswith("科"):
+        elif asked in KNOWN_DEPARTMENTS or asked.endswith("科"):
             dispatcher.utter_message(
                 response="utter_department_not_here",
-                asked=text,
-                choices="、".join(booking.clinic_departments()),
+                asked=asked,
+                choices="、".join(in_session(booking.clinic_departments)),
             )
         else:
             dispatcher.utter_message(
@@ -158,7 +160,7 @@ class ValidateAppointmentForm(FormValidationAction):
         period = (
             value
             if value in ("morning", "afternoon", "evening")
-            else bt.period_in(str(value or ""))
+            else chinese.period_in(str(value or ""))
         )
         if period == "evening":
             dispatcher.utter_message(response="utter_period_evening")
@@ -194,7 +196,8 @@ class ValidateAppointmentForm(FormValidationAction):
         day0 = today()
         day = dt.date.fromisoformat(date_text)
         period = tracker.get_slot("appointment_period")
-        open_that_day = booking.find_slots(
+        open_that_day = in_session(
+            booking.find_slots,
             day=day,
             department=department,
             doctor_id=int(doctor_id) if doctor_id else None,
@@ -210,7 +213,7 @@ class ValidateAppointmentForm(FormValidationAction):
             choices = self._offer(dispatcher, tracker, day, period, "utter_session_full")
             return self._retry(choices)
         chosen = fitting[0]
-        summary = f"{bt.say_session(chosen.day, chosen.period, day0)}，{chosen.department}，{chosen.doctor}医生"
+        summary = f"{chinese.say_session(chosen.day, chosen.period, day0)}，{chosen.department}，{chosen.doctor}医生"
         return [
             SlotSet("appointment_slot_id", chosen.slot_id),
             SlotSet("appointment_doctor", chosen.doctor),
@@ -237,7 +240,8 @@ class ValidateAppointmentForm(FormValidationAction):
     ) -> list[str]:
         """Say why, and the nearest open sessions (kept for 第一个/第二个)."""
         doctor_id = tracker.get_slot("appointment_doctor_id")
-        sessions = booking.nearest_alternatives(
+        sessions = in_session(
+            booking.nearest_alternatives,
             day=day,
             department=tracker.get_slot("appointment_department"),
             doctor_id=int(doctor_id) if doctor_id else None,

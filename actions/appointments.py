@@ -31,13 +31,13 @@ from actions.booking_support import (
     Actor,
     actor_for,
     cleared,
-    entity,
     finished,
     intent_of,
-    latest_text,
     today,
 )
+from actions.common import entity, in_session, text
 from core.errors import Conflict, NotFound, StoreError
+from nlu import chinese
 from records import booking
 
 log = logging.getLogger(__name__)
@@ -57,15 +57,15 @@ def _refused(dispatcher: CollectingDispatcher, response: str, **kwargs: Any) -> 
 
 
 def describe(view: booking.AppointmentView) -> str:
-    return f"{bt.say_session(view.day, view.period, today())}，{view.department}，{view.doctor}医生"
+    return f"{chinese.say_session(view.day, view.period, today())}，{view.department}，{view.doctor}医生"
 
 
 def pick_appointment(
     tracker: Tracker, views: list[booking.AppointmentView]
 ) -> list[booking.AppointmentView]:
     """The appointments the user means: by day (周五那个), department, doctor."""
-    day = bt.day_from_entity(entity(tracker, "time"), today()) or bt.parse_day(
-        latest_text(tracker), today()
+    day = bt.day_from_entity(entity(tracker, "time"), today()) or chinese.parse_day(
+        text(tracker), today()
     )
     department = entity(tracker, "department")
     doctor = str(entity(tracker, "doctor") or "")
@@ -112,7 +112,7 @@ class ActionPrepareBooking(Action):
     def _existing(
         dispatcher: CollectingDispatcher, tracker: Tracker, actor: Actor, operation: str
     ) -> list[EventType]:
-        views = booking.upcoming(actor.elder_id, today=today())
+        views = in_session(booking.upcoming, actor.elder_id, today=today())
         if not views:
             return _refused(dispatcher, "utter_no_appointments")
         chosen = pick_appointment(tracker, views)
@@ -129,7 +129,7 @@ class ActionPrepareBooking(Action):
         if operation == "cancel_appointment":
             return [*events, SlotSet("booking_summary", describe(view))]
         # Reschedule: same doctor, a new day and period from appointment_form.
-        doctor = booking.resolve_doctor(view.doctor)
+        doctor = in_session(booking.resolve_doctor, view.doctor)
         return [
             *events,
             SlotSet("booking_old_summary", describe(view)),
@@ -183,14 +183,14 @@ class ActionCommitBooking(Action):
     ) -> None:
         by = actor.person_id
         if operation == "cancel_appointment":
-            view = booking.cancel(
-                elder_id=actor.elder_id, appointment_id=int(tracker.get_slot("booking_ref"))
-            )
+            view = in_session(booking.cancel, elder_id=actor.elder_id,
+                              appointment_id=int(tracker.get_slot("booking_ref")))
             dispatcher.utter_message(response="utter_appointment_cancelled", summary=describe(view))
             return
         slot_id = int(tracker.get_slot("appointment_slot_id"))
         if operation == "reschedule_appointment":
-            view = booking.reschedule(
+            view = in_session(
+                booking.reschedule,
                 elder_id=actor.elder_id,
                 appointment_id=int(tracker.get_slot("booking_ref")),
                 new_slot_id=slot_id,
@@ -202,7 +202,7 @@ class ActionCommitBooking(Action):
                 number=view.booking_number,
             )
             return
-        view = booking.book_appointment(elder_id=actor.elder_id, slot_id=slot_id, booked_by_id=by)
+        view = in_session(booking.book_appointment, elder_id=actor.elder_id, slot_id=slot_id, booked_by_id=by)
         dispatcher.utter_message(
             response="utter_appointment_booked", summary=describe(view), number=view.booking_number
         )
@@ -236,11 +236,11 @@ class ActionBookingDeclined(Action):
             events += cleared(
                 "appointment_department", "appointment_doctor", "appointment_doctor_id"
             )
-        if entity(tracker, "time") is not None or bt.parse_day(latest_text(tracker), today()):
+        if entity(tracker, "time") is not None or chinese.parse_day(text(tracker), today()):
             events += cleared("appointment_date")
-            if bt.period_from_entity(entity(tracker, "time")) or bt.period_in(latest_text(tracker)):
+            if bt.period_from_entity(entity(tracker, "time")) or chinese.period_in(text(tracker)):
                 events += cleared("appointment_period")
-        elif bt.period_in(latest_text(tracker)):
+        elif chinese.period_in(text(tracker)):
             events += cleared("appointment_period")
         if len(events) == 2:  # a bare "不对": choose the time again
             dispatcher.utter_message(response="utter_booking_choose_again")
@@ -278,7 +278,7 @@ class ActionQueryAppointments(Action):
             if actor is None:
                 dispatcher.utter_message(response=refusal or "utter_booking_unknown_user")
                 return []
-            views = booking.upcoming(actor.elder_id, today=today())
+            views = in_session(booking.upcoming, actor.elder_id, today=today())
             orders = home_services.upcoming_text(actor.elder_id)
         except StoreError:
             log.warning("records unavailable while listing appointments", exc_info=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import identify
+from core.clock import now_local
 from core.settings import current
-from records.booking import now_local
 
 OPERATIONS = (
     "book_appointment",
@@ -99,18 +98,6 @@ def intent_of(tracker: Tracker) -> str | None:
 def is_answer(tracker: Tracker) -> bool:
     """False for messages that interrupt (emergency, repeat, a policy question ...)."""
     return intent_of(tracker) not in NOT_AN_ANSWER
-
-
-def entity(tracker: Tracker, name: str) -> Any:
-    """The value of the latest message's first ``name`` entity (dicts kept)."""
-    for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") == name:
-            return found.get("value")
-    return None
-
-
-def latest_text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
 def cleared(*names: str) -> list[EventType]:

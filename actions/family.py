@@ -4,8 +4,8 @@
 - The elder says "给我女儿一个绑定码": a code is issued and spoken digit by digit.
 - The elder hears, grants and revokes what each family member may see or do
   ("我女儿能看到什么", "让我儿子看我的健康情况", "不让儿子看了").
-- :func:`require_scope` is the check every action that shows an elder's data
-  to someone else uses; a family member without the scope is refused.
+- Every action that shows an elder's data to someone else checks consent
+  with ``actions.common.require_scope`` (the rule is ``records.consent``).
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import identify
+from actions.common import entity, identify, refuse_without_scope, require_scope  # noqa: F401  (re-exported)
 from core.errors import Conflict, NotFound, StoreError
+from nlu import chinese
 from records import binding, db
 from records.binding import Redeemed
 from records.people import Identity
 
 log = logging.getLogger(__name__)
 
-_DIGITS = {"零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-           "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9", "勾": "9"}
-_SPOKEN = "零一二三四五六七八九"
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 # Words that name a scope, and words that say what to do with it (the elder's own words).
@@ -55,54 +53,30 @@ def normalise_code(raw: str | None) -> str | None:
     """"三八二九一五", "3 8 2 9 1 5", "幺二三四五六" → six ASCII digits; else None."""
     if not raw:
         return None
-    digits = "".join(_DIGITS.get(ch, ch) for ch in raw if not ch.isspace() and ch not in "，,、-")
+    digits = chinese.spoken_digits_to_ascii("".join(ch for ch in raw if not ch.isspace() and ch not in "，,、-"))
     return digits if len(digits) == 6 and digits.isascii() and digits.isdigit() else None
 
 
 def code_from(tracker: Tracker) -> str | None:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "binding_code":
-            code = normalise_code(str(entity.get("value", "")))
+    for found in tracker.latest_message.get("entities") or []:
+        if found.get("entity") == "binding_code":
+            code = normalise_code(str(found.get("value", "")))
             if code:
                 return code
     text = tracker.latest_message.get("text") or ""
-    spoken = "".join(_DIGITS.get(ch, ch) for ch in text if not ch.isspace())
+    spoken = chinese.spoken_digits_to_ascii("".join(ch for ch in text if not ch.isspace()))
     found = _CODE.search(spoken)
     return found.group(0) if found else None
 
 
 def spoken_digits(code: str) -> str:
     """"382915" → "三、八、二、九、一、五": one digit at a time, for the speaker to read slowly."""
-    return "、".join(_SPOKEN[int(d)] for d in code)
+    return chinese.say_digits(code)
 
 
-def entity(tracker: Tracker, name: str) -> str | None:
-    for item in tracker.latest_message.get("entities") or []:
-        if item.get("entity") == name and item.get("value"):
-            return str(item["value"])
-    return None
-
-
-def require_scope(identity: Identity | None, scope: str) -> bool:
-    """May ``identity`` see or do ``scope`` for the elder the conversation is about?
-
-    The elder always may (it is their own data); a family member only with the
-    elder's consent; anyone else not through this check (doctors and workers
-    have their own rules in their actions).
-    """
-    if identity is None or identity.elder_id is None:
-        return False
-    if identity.is_elder:
-        return True
-    return identity.role == "family" and scope in identity.scopes
-
-
-def refuse_without_scope(dispatcher: CollectingDispatcher, identity: Identity | None, scope: str) -> bool:
-    """Say ``utter_scope_refused`` and return True when ``identity`` lacks ``scope``."""
-    if require_scope(identity, scope):
-        return False
-    dispatcher.utter_message(response="utter_scope_refused", elder_name=(identity and identity.elder_name) or "老人")
-    return True
+def _relation(tracker: Tracker) -> str | None:
+    value = entity(tracker, "relation")
+    return str(value) if value is not None else None
 
 
 def parse_consent(text: str) -> tuple[str, set[str]]:
@@ -148,7 +122,7 @@ class ActionBindFamily(Action):
                 dispatcher.utter_message(response="utter_ask_binding_code")
                 return []
             with db.session_scope() as session:
-                done = binding.redeem(session, code, tracker.sender_id, entity(tracker, "relation"))
+                done = binding.redeem(session, code, tracker.sender_id, _relation(tracker))
         except StoreError:
             log.warning("binding failed: records unavailable", exc_info=True)
             dispatcher.utter_message(response="utter_service_trouble")
@@ -161,7 +135,7 @@ class ActionBindFamily(Action):
         return [SlotSet("user_role", "family"), SlotSet("elder_name", done.elder_name)]
 
     def _issue(self, dispatcher, tracker: Tracker, identity: Identity) -> list[EventType]:
-        relation = entity(tracker, "relation")
+        relation = _relation(tracker)
         with db.session_scope() as session:
             code = binding.issue(session, identity.person_id, "speaker", relation=relation).code
         who = binding.member_relation(relation) or ""
@@ -179,7 +153,7 @@ class ActionManageConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        relation = entity(tracker, "relation")
+        relation = _relation(tracker)
         verb, scopes = parse_consent(text)
         try:
             identity = identify(tracker)

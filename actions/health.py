@@ -16,7 +16,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import entities, entity, identify, label, require_scope, text
+from core.clock import to_local
 from core.errors import StoreError
+from nlu import chinese, vitals
+from nlu.emergency.red_flags import red_flag
 from records import audit, db, health, people, reminders
 
 log = logging.getLogger(__name__)
@@ -26,34 +30,14 @@ CLEAR_VITALS = [SlotSet("vitals_pending", None), SlotSet("pending_vital_type", N
 SPOKEN_UNITS = {"temperature": "度", "heart_rate": "次", "weight": "公斤"}
 
 
-def _entity(tracker: Tracker, name: str) -> Any:
-    return next(tracker.get_latest_entity_values(name), None)
-
-
-def _text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def _identity(tracker: Tracker) -> people.Identity | None:
-    with db.session_scope() as session:
-        return people.identify(session, tracker.sender_id)
-
-
-def chinese_number(value: float) -> str:
-    """158 → 一百五十八, 7.8 → 七点八 (read back the way the elder said it)."""
-    import cn2an  # lazy: loads its tables on import
-
-    return cn2an.an2cn(health.spoken(value), "low")
-
-
-def read_back(reading: health.Reading) -> str:
+def read_back(reading: health.Reading, domain: dict[str, Any]) -> str:
     """血压一百五十八、九十五 / 空腹血糖七点八 / 血氧百分之九十五."""
-    label = health.VITAL_LABELS[reading.vital_type]
+    name = label(domain, "vital", reading.vital_type)
     if reading.vital_type == "blood_pressure":
-        return f"{label}{chinese_number(reading.value)}、{chinese_number(reading.value2)}"
+        return f"{name}{chinese.say_number(reading.value)}、{chinese.say_number(reading.value2)}"
     if reading.vital_type == "spo2":
-        return f"{label}百分之{chinese_number(reading.value)}"
-    return f"{label}{chinese_number(reading.value)}{SPOKEN_UNITS.get(reading.vital_type, '')}"
+        return f"{name}百分之{chinese.say_number(reading.value)}"
+    return f"{name}{chinese.say_number(reading.value)}{SPOKEN_UNITS.get(reading.vital_type, '')}"
 
 
 class ActionReadBackVitals(Action):
@@ -61,10 +45,9 @@ class ActionReadBackVitals(Action):
         return "action_read_back_vitals"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        vital_type = _entity(tracker, "vital_type")
-        value = _entity(tracker, "vital_value")
+        kind = vitals.vital_kind(entity(tracker, "vital_type"), text(tracker))
         try:
-            reading = health.parse_reading(vital_type or "", value or "", _text(tracker))
+            reading = health.parse_reading(kind, entity(tracker, "vital_value") or "")
         except health.Implausible:
             dispatcher.utter_message(response="utter_vitals_implausible")
             return CLEAR_VITALS
@@ -72,7 +55,7 @@ class ActionReadBackVitals(Action):
             bp_half = str(missing) == "diastolic"
             dispatcher.utter_message(response="utter_ask_bp_both" if bp_half else "utter_ask_vital")
             return CLEAR_VITALS
-        spoken = read_back(reading)
+        spoken = read_back(reading, domain)
         dispatcher.utter_message(response="utter_vitals_readback", vital_readback=spoken)
         stored = health.describe(reading)
         return [SlotSet("vitals_pending", True), SlotSet("pending_vital_type", reading.vital_type),
@@ -95,7 +78,7 @@ class ActionSaveVitals(Action):
             dispatcher.utter_message(response="utter_ask_vital")
             return CLEAR_VITALS
         try:
-            identity = _identity(tracker)
+            identity = identify(tracker)
             if identity is None or identity.elder_id is None:
                 dispatcher.utter_message(response="utter_health_unknown")
                 return CLEAR_VITALS
@@ -112,7 +95,7 @@ class ActionSaveVitals(Action):
             response = "utter_vitals_saved_severe" if result.level.startswith("severe") else "utter_vitals_saved_abnormal"
             if not result.doctor_notified:
                 response += "_no_doctor"  # nobody could be told: never claim we told the doctor
-            dispatcher.utter_message(response=response, level_label=health.LEVEL_LABELS[result.level])
+            dispatcher.utter_message(response=response, level_label=label(domain, "level", result.level))
         return CLEAR_VITALS
 
 
@@ -130,10 +113,10 @@ class ActionReportSymptom(Action):
         return "action_report_symptom"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        symptoms = list(tracker.get_latest_entity_values("symptom"))
-        parts = list(tracker.get_latest_entity_values("body_part"))
-        severity = _entity(tracker, "severity")
-        flag = health.red_flag(symptoms, parts, _text(tracker))
+        symptoms = entities(tracker, "symptom")
+        parts = entities(tracker, "body_part")
+        severity = entity(tracker, "severity")
+        flag = red_flag(symptoms, parts, text(tracker))
         if flag and severity == "重度":
             # Severe red flag: no question first; say what to do now, then escalate.
             dispatcher.utter_message(response="utter_emergency_now")
@@ -142,7 +125,7 @@ class ActionReportSymptom(Action):
             dispatcher.utter_message(response="utter_symptom_ask_what")
             return []
         try:
-            identity = _identity(tracker)
+            identity = identify(tracker)
             if identity is not None and identity.elder_id is not None:
                 with db.session_scope() as session:
                     health.record_symptom(session, identity.elder_id, "、".join(symptoms) or flag,
@@ -173,20 +156,14 @@ class ActionSafetyNo(Action):
         return [SlotSet("safety_question", None)]
 
 
-def summary_text(result: health.Summary) -> str:
+def summary_text(result: health.Summary, domain: dict[str, Any]) -> str:
     parts = []
     for obs in result.latest:
         reading = health.Reading(obs.vital_type, obs.value, obs.value2)
-        day = obs.observed_at.astimezone(health_tz())
-        parts.append(f"{health.VITAL_LABELS[obs.vital_type]}{health.describe(reading)}"
-                     f"（{health.LEVEL_LABELS[obs.level]}，{day.month}月{day.day}日）")
+        day = to_local(obs.observed_at)
+        parts.append(f"{label(domain, 'vital', obs.vital_type)}{health.describe(reading)}"
+                     f"（{label(domain, 'level', obs.level)}，{day.month}月{day.day}日）")
     return "；".join(parts)
-
-
-def health_tz():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Shanghai")
 
 
 class ActionQueryHealthRecord(Action):
@@ -203,20 +180,20 @@ class ActionQueryHealthRecord(Action):
                 if identity is None or identity.elder_id is None:
                     dispatcher.utter_message(response="utter_health_unknown")
                     return []
-                if not health.may_read(session, identity.elder_id, identity.person_id, identity.role):
+                if not require_scope(identity, "health_summary"):
                     dispatcher.utter_message(response="utter_health_not_allowed")
                     return []
                 reader = audit.Reader(identity.person_id, identity.role, "asked for a health summary in chat", channel)
                 result = health.summary(session, identity.elder_id, reader)
-                text = summary_text(result)
+                said = summary_text(result, domain)
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return []
-        if not text:
+        if not said:
             dispatcher.utter_message(response="utter_health_summary_empty", elder_name=identity.elder_name)
         else:
             dispatcher.utter_message(response="utter_health_summary", elder_name=identity.elder_name,
-                                     summary_text=text)
+                                     summary_text=said)
         if result.open_alerts:
             dispatcher.utter_message(response="utter_health_summary_alerts", open_alerts=result.open_alerts)
         return []

@@ -21,16 +21,16 @@ from actions import booking_time as bt
 from actions.booking_support import (
     Actor,
     cleared,
-    entity,
     finished,
     intent_of,
     is_answer,
-    latest_text,
     now,
     skip_empty,
     today,
 )
+from actions.common import entity, in_session, text
 from core.errors import StoreError
+from nlu import chinese
 from records import service_orders
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,11 @@ NO_NOTES = "无"
 
 
 def describe(view: service_orders.OrderView) -> str:
-    return f"{bt.say_day(view.day, today())}{bt.say_clock(view.start_time)}，{view.service}"
+    return f"{chinese.say_day(view.day, today())}{chinese.say_clock(view.start_time)}，{view.service}"
 
 
 def upcoming_text(elder_id: int) -> str:
-    orders = service_orders.upcoming_orders(elder_id, today=today())
+    orders = in_session(service_orders.upcoming_orders, elder_id, today=today())
     return "；".join(f"{describe(o)}，单号{o.order_number}" for o in orders)
 
 
@@ -51,7 +51,7 @@ def _summary(tracker: Tracker) -> str:
     day = dt.date.fromisoformat(tracker.get_slot("service_date"))
     notes = tracker.get_slot("service_notes") or NO_NOTES
     text = (
-        f"{bt.say_day(day, today())}{bt.say_clock(tracker.get_slot('service_time'))}，"
+        f"{chinese.say_day(day, today())}{chinese.say_clock(tracker.get_slot('service_time'))}，"
         f"{tracker.get_slot('service_type')}，上门地址：{tracker.get_slot('service_address')}"
     )
     return text if notes == NO_NOTES else f"{text}，备注：{notes}"
@@ -61,15 +61,15 @@ def prepare(
     dispatcher: CollectingDispatcher, tracker: Tracker, actor: Actor, operation: str
 ) -> list[EventType]:
     if operation == "book_home_service":
-        address = service_orders.profile_address(actor.elder_id)
+        address = in_session(service_orders.profile_address, actor.elder_id)
         return [
             *finished(),
             SlotSet("booking_operation", operation),
             SlotSet("service_address", address or None),
         ]
-    orders = service_orders.upcoming_orders(actor.elder_id, today=today())
-    day = bt.day_from_entity(entity(tracker, "time"), today()) or bt.parse_day(
-        latest_text(tracker), today()
+    orders = in_session(service_orders.upcoming_orders, actor.elder_id, today=today())
+    day = bt.day_from_entity(entity(tracker, "time"), today()) or chinese.parse_day(
+        text(tracker), today()
     )
     wanted = entity(tracker, "service_type")
     chosen = [
@@ -101,13 +101,13 @@ def commit(
 ) -> None:
     """Write the order or the cancellation; utter only after the commit."""
     if operation == "cancel_home_service":
-        view = service_orders.cancel_service_order(
-            elder_id=actor.elder_id, order_id=int(tracker.get_slot("booking_ref"))
-        )
+        view = in_session(service_orders.cancel_service_order, elder_id=actor.elder_id,
+                          order_id=int(tracker.get_slot("booking_ref")))
         dispatcher.utter_message(response="utter_service_cancelled", summary=describe(view))
         return
     notes = tracker.get_slot("service_notes") or ""
-    view = service_orders.order_service(
+    view = in_session(
+        service_orders.order_service,
         elder_id=actor.elder_id,
         ordered_by_id=actor.person_id,
         service=tracker.get_slot("service_type"),
@@ -133,7 +133,7 @@ def declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
     events: list[EventType] = [SlotSet("booking_operation", "book_home_service")]
     if entity(tracker, "service_type"):
         events += cleared("service_type")
-    if entity(tracker, "time") is not None or bt.parse_day(latest_text(tracker), today()):
+    if entity(tracker, "time") is not None or chinese.parse_day(text(tracker), today()):
         events += cleared("service_date", "service_time")
     if len(events) == 1:
         dispatcher.utter_message(response="utter_booking_choose_again")
@@ -155,16 +155,16 @@ class ValidateHomeServiceForm(FormValidationAction):
     ) -> dict[str, Any]:
         if not self._mine(tracker):
             return {}
-        clock = bt.clock_from_entity(entity(tracker, "time")) or bt.parse_clock(
-            latest_text(tracker)
+        clock = bt.clock_from_entity(entity(tracker, "time")) or chinese.parse_clock(
+            text(tracker)
         )
         return {"service_time": clock} if clock else {}
 
     async def extract_service_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = latest_text(tracker).strip()
-        return {"service_address": text} if self._mine(tracker, "service_address") and text else {}
+        said = text(tracker).strip()
+        return {"service_address": said} if self._mine(tracker, "service_address") and said else {}
 
     async def extract_service_notes(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -173,22 +173,22 @@ class ValidateHomeServiceForm(FormValidationAction):
             return {}
         if intent_of(tracker) == "deny":
             return {"service_notes": NO_NOTES}
-        text = latest_text(tracker).strip()
-        return {"service_notes": text} if text else {}
+        said = text(tracker).strip()
+        return {"service_notes": said} if said else {}
 
     async def extract_service_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if not self._mine(tracker) or entity(tracker, "time") is not None:
             return {}
-        day = bt.parse_day(latest_text(tracker), today())
+        day = chinese.parse_day(text(tracker), today())
         return {"service_date": day.isoformat()} if day else {}
 
     @skip_empty
     def validate_service_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        name, closest = service_orders.resolve_service(str(value or ""))
+        name, closest = in_session(service_orders.resolve_service, str(value or ""))
         if name:
             return {"service_type": name}
         dispatcher.utter_message(response="utter_service_unknown", choices="、".join(closest))

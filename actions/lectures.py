@@ -18,11 +18,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identify
+from core.clock import to_local
 from core.errors import Conflict, NotFound, StoreError
+from nlu import chinese
 from records import db, lectures
 
 log = logging.getLogger(__name__)
 READ_OUT = 2  # lectures read aloud at once: more is too much to hold in mind
+
+
+def said(lecture: lectures.LectureView) -> dict[str, str]:
+    """A lecture's details with its start said aloud (12月6日星期五上午9点半)."""
+    return {**lecture.params(), "when": chinese.say_moment(to_local(lecture.starts_at))}
 
 
 def _topic_text(tracker: Tracker) -> str:
@@ -56,7 +63,7 @@ class ActionAskLecture(Action):
         chosen = named or found
         dispatcher.utter_message(response="utter_lecture_count", count=len(chosen))
         for lec in chosen[:READ_OUT]:
-            dispatcher.utter_message(response="utter_lecture_item", **lec.params())
+            dispatcher.utter_message(response="utter_lecture_item", **said(lec))
         if len(chosen) > READ_OUT:
             dispatcher.utter_message(response="utter_lecture_more", count=len(chosen) - READ_OUT)
         dispatcher.utter_message(response="utter_lecture_offer_register")
@@ -84,7 +91,7 @@ class ActionOfferLecture(Action):
             lecture = named[0]
         else:
             lecture = next((lec for lec in found if previous and lec.id == int(previous)), found[0])
-        dispatcher.utter_message(response="utter_lecture_confirm", **lecture.params())
+        dispatcher.utter_message(response="utter_lecture_confirm", **said(lecture))
         return [SlotSet("lecture_id", float(lecture.id))]
 
 
@@ -112,7 +119,7 @@ class ActionRegisterLecture(Action):
             log.warning("records unavailable while registering for a lecture", exc_info=True)
             dispatcher.utter_message(response="utter_service_trouble")
             return []
-        params = result.lecture.params()
+        params = said(result.lecture)
         if result.status == "waitlisted":
             name = "utter_lecture_already_waitlisted" if result.already else "utter_lecture_waitlisted"
             dispatcher.utter_message(response=name, position=result.position, **params)

@@ -10,10 +10,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import entity, for_an_elder, identify, in_session, refuse_without_scope, text
 from actions.emergency import acknowledge_pending
-from actions.family import refuse_without_scope
 from core.errors import StoreError
-from records import audit, db, people, reminders
+from nlu import chinese
+from records import audit, reminders
 
 log = logging.getLogger(__name__)
 
@@ -21,35 +22,17 @@ CLEAR = [SlotSet("reminder_pending", None), SlotSet("reminder_times", None),
          SlotSet("reminder_medication", None), SlotSet("reminder_readback", None)]
 
 
-def spoken_clock(clock: str) -> str:
-    """"08:00" → "早上8点", "20:30" → "晚上8点半" (as the elder would say it)."""
-    hour, minute = (int(part) for part in clock.split(":"))
-    period = "凌晨" if hour < 5 else "早上" if hour < 11 else "中午" if hour < 13 else "下午" if hour < 18 else "晚上"
-    shown = hour if hour <= 12 else hour - 12
-    tail = "" if minute == 0 else "半" if minute == 30 else f"{minute}分"
-    return f"{period}{shown}点{tail}"
-
-
 def readback(times: list[str]) -> str:
-    return "每天" + "、".join(spoken_clock(t) for t in times)
-
-
-def _entity(tracker: Tracker, name: str) -> Any:
-    return next(tracker.get_latest_entity_values(name), None)
+    """每天早上8点、晚上8点."""
+    return chinese.say_clocks(times)
 
 
 def clock_times(tracker: Tracker) -> list[str]:
     """Clock times from the time normaliser's entity, else from the words said."""
-    value = _entity(tracker, "time")
+    value = entity(tracker, "time")
     if isinstance(value, dict) and value.get("time"):
         return [value["time"]]
-    return reminders.parse_clock_times((tracker.latest_message or {}).get("text") or "")
-
-
-def _elder(tracker: Tracker) -> people.Identity | None:
-    with db.session_scope() as session:
-        identity = people.identify(session, tracker.sender_id)
-    return identity if identity is not None and identity.elder_id is not None else None
+    return chinese.parse_clock_times(text(tracker))
 
 
 class ActionSetReminder(Action):
@@ -57,7 +40,7 @@ class ActionSetReminder(Action):
         return "action_set_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        medication = _entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
+        medication = entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
         times = clock_times(tracker)
         if not times:
             dispatcher.utter_message(response="utter_ask_reminder_time")
@@ -77,14 +60,13 @@ class ActionSaveReminder(Action):
         times = (tracker.get_slot("reminder_times") or "").split()
         medication = tracker.get_slot("reminder_medication") or ""
         try:
-            identity = _elder(tracker)
+            identity = for_an_elder(identify(tracker))
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
                 return CLEAR
             if identity is None or not times:
                 dispatcher.utter_message(response="utter_reminder_not_saved")
                 return CLEAR
-            with db.session_scope() as session:
-                reminders.create(session, identity.elder_id, times, medication, created_by=identity.person_id)
+            in_session(reminders.create, identity.elder_id, times, medication, created_by=identity.person_id)
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return CLEAR
@@ -108,15 +90,14 @@ class ActionListReminders(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
-            identity = _elder(tracker)
+            identity = for_an_elder(identify(tracker))
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
                 return []
             if identity is None:
                 dispatcher.utter_message(response="utter_reminder_list_empty")
                 return []
             reader = audit.Reader(identity.person_id, identity.role, "listed reminders by voice")
-            with db.session_scope() as session:
-                items = [(r.times.split(), r.medication) for r in reminders.active(session, identity.elder_id, reader)]
+            items = [(r.times.split(), r.medication) for r in in_session(reminders.active, identity.elder_id, reader)]
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return []
@@ -133,15 +114,14 @@ class ActionCancelReminder(Action):
         return "action_cancel_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        medication = _entity(tracker, "medication")
+        medication = entity(tracker, "medication")
         try:
-            identity = _elder(tracker)
+            identity = for_an_elder(identify(tracker))
             count = 0
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
                 return []
             if identity is not None:
-                with db.session_scope() as session:
-                    count = reminders.cancel(session, identity.elder_id, medication)
+                count = in_session(reminders.cancel, identity.elder_id, medication)
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return []
@@ -161,8 +141,7 @@ class ActionAffirmOutsideQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         settled = None
         try:
-            with db.session_scope() as session:
-                identity = people.identify(session, tracker.sender_id)
+            identity = identify(tracker)
             settled = acknowledge_pending(identity) if identity is not None else None
         except StoreError:
             log.warning("could not check pending reminders or alerts: records unavailable")

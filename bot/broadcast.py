@@ -29,12 +29,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RATES = {"speaker": 200.0, "wechat": 20.0, "telegram": 25.0}
 FALLBACK_RATE = 10.0
 MAX_PER_TICK = 500  # per channel, so that one tick stays short
-TEMPLATES = {
-    "broadcast": "utter_lecture_broadcast",
-    "remind_day": "utter_lecture_remind_day",
-    "remind_hour": "utter_lecture_remind_hour",
-    "promoted": "utter_lecture_promoted",
-}
+TEMPLATES = {kind: f"lecture.{kind}" for kind in ("broadcast", "remind_day", "remind_hour", "promoted")}
 
 
 @dataclass
@@ -94,7 +89,7 @@ def _lecture_params(url: str, lecture_id: int, timezone: str, cache: dict) -> di
             except Exception:  # noqa: BLE001 - NotFound: the lecture was deleted
                 cache[lecture_id] = None
             else:
-                cache[lecture_id] = None if lecture.status == "cancelled" else lecture.params(timezone)
+                cache[lecture_id] = None if lecture.status == "cancelled" else lecture.params()
     return cache[lecture_id]
 
 

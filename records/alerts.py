@@ -101,11 +101,11 @@ def notify(
     person_id: int,
     key: str,
     kind: str,
-    template: str,
+    message: str,
     params: dict,
     elder_id: int | None = None,
 ) -> list[str]:
-    """Enqueue one message per address of the person; returns the channels used."""
+    """Enqueue the named message once per address of the person; returns the channels used."""
     used = []
     for channel, address in addresses(session, person_id):
         outbox.enqueue(
@@ -114,7 +114,7 @@ def notify(
             channel,
             address,
             kind,
-            template,
+            message,
             params,
             person_id=person_id,
             elder_id=elder_id,
@@ -123,12 +123,12 @@ def notify(
     return used
 
 
-def tell_elder(session: Session, elder_id: int, key: str, kind: str, template: str, params: dict) -> int:
-    """Say something on the elder's speaker(s) through the outbox."""
+def tell_elder(session: Session, elder_id: int, key: str, kind: str, message: str, params: dict) -> int:
+    """Say the named message on the elder's speaker(s) through the outbox."""
     devices = speakers(session, elder_id)
     for device in devices:
         outbox.enqueue(
-            session, f"{key}:speaker:{device}", "speaker", device, kind, template, params,
+            session, f"{key}:speaker:{device}", "speaker", device, kind, message, params,
             person_id=elder_id, elder_id=elder_id,
         )
     return len(devices)
@@ -145,9 +145,9 @@ def raise_alert(
     kind: str,
     level: str,
     params: dict,
-    doctor_template: str | None,
-    family_template: str | None,
-    family_detail_template: str | None = None,
+    doctor_message: str | None,
+    family_message: str | None,
+    family_detail_message: str | None = None,
     observation_id: int | None = None,
 ) -> Alert:
     """Store an alert and enqueue it: to the signed doctor (with details), and to
@@ -161,14 +161,14 @@ def raise_alert(
     # Not a column: tells the caller whether a message to the doctor was queued,
     # so that the elder is never told "I told your doctor" when nobody was told.
     alert.doctor_notified = False
-    if doctor is not None and doctor_template:
+    if doctor is not None and doctor_message:
         alert.doctor_notified = bool(notify(session, doctor.person_id, f"alert:{alert.id}:{doctor.person_id}",
-                                            "alert", doctor_template, params, elder_id))
-    for member in family(session, elder_id, "alerts") if family_template else []:
-        detailed = family_detail_template and "health_summary" in member.scopes
-        template = family_detail_template if detailed else family_template
+                                            "alert", doctor_message, params, elder_id))
+    for member in family(session, elder_id, "alerts") if family_message else []:
+        detailed = family_detail_message and "health_summary" in member.scopes
+        message = family_detail_message if detailed else family_message
         notify(session, member.person_id, f"alert:{alert.id}:{member.person_id}", "alert",
-               template, params if detailed else {"elder_name": params["elder_name"]}, elder_id)
+               message, params if detailed else {"elder_name": params["elder_name"]}, elder_id)
     return alert
 
 

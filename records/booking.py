@@ -1,8 +1,7 @@
 """Clinic booking: find open sessions, book, cancel, reschedule, list.
 
-Each public function is its own unit of work (``url`` picks the database,
-default: settings) and returns only after the commit, so a caller that got a
-booking number back knows the booking is stored.  Capacity is enforced by the
+Every function runs in the caller's unit of work (a ``Session``); a caller
+says a booking is made only after its transaction has committed.  Capacity is enforced by the
 database (see :mod:`records.tables.booking`), so twenty people asking for the
 last place at once produce exactly one booking.  Failures are
 :class:`~core.errors.Conflict` (full, duplicate, past, closed),
@@ -19,20 +18,18 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from core.errors import Conflict, NotFound
 from records.booking_names import (  # noqa: F401  (part of the booking API)
     DOCTOR_WORDS,
     Resolution,
     clinic_departments,
     resolve_department,
-    resolve_department_in,
     resolve_doctor,
 )
-from records.db import session_scope
 from records.tables import Department, Doctor, Person, ScheduleSlot
 from records.tables.booking import Appointment, BookingReminder
 
-TIMEZONE = "Asia/Shanghai"
 # A session can no longer be booked once it has started (local time).
 SESSION_START = {"morning": dt.time(8, 0), "afternoon": dt.time(14, 0)}
 REMINDER_TIME = dt.time(18, 0)  # the evening before
@@ -110,26 +107,26 @@ def _view(row) -> OpenSession:
 
 
 def find_slots(
+    session: Session,
     *,
     day: dt.date,
     department: str | None = None,
     doctor_id: int | None = None,
     period: str | None = None,
     now: dt.datetime | None = None,
-    url: str | None = None,
 ) -> list[OpenSession]:
     """Open, not-full, not-yet-started sessions on ``day``, most free places first."""
     now = now or now_local()
     query = _session_query(department, doctor_id).where(ScheduleSlot.day == day)
     if period is not None:
         query = query.where(ScheduleSlot.period == period)
-    with session_scope(url) as session:
-        views = [_view(row) for row in session.execute(query)]
+    views = [_view(row) for row in session.execute(query)]
     views = [v for v in views if not is_past(v.day, v.period, now)]
     return sorted(views, key=lambda v: (v.period != "morning", -v.free, v.doctor))
 
 
 def nearest_alternatives(
+    session: Session,
     *,
     day: dt.date,
     department: str | None = None,
@@ -138,7 +135,6 @@ def nearest_alternatives(
     now: dt.datetime | None = None,
     limit: int = 3,
     horizon_days: int = 21,
-    url: str | None = None,
 ) -> list[OpenSession]:
     """The ``limit`` open sessions nearest to (day, period), one per day-and-period."""
     now = now or now_local()
@@ -146,8 +142,7 @@ def nearest_alternatives(
     query = _session_query(department, doctor_id).where(
         ScheduleSlot.day >= start, ScheduleSlot.day <= day + dt.timedelta(days=horizon_days)
     )
-    with session_scope(url) as session:
-        views = [_view(row) for row in session.execute(query)]
+    views = [_view(row) for row in session.execute(query)]
     seen: dict[tuple[dt.date, str], OpenSession] = {}
     for view in sorted(views, key=lambda v: -v.free):
         if is_past(view.day, view.period, now) or (view.day == day and view.period == period):
@@ -241,25 +236,24 @@ def _appointment_view(session: Session, appointment: Appointment) -> Appointment
 
 
 def book_appointment(
+    session: Session,
     *,
     elder_id: int,
     slot_id: int,
     booked_by_id: int | None = None,
     now: dt.datetime | None = None,
-    url: str | None = None,
 ) -> AppointmentView:
-    """Take one place in a session for an elder; returns after the commit."""
+    """Take one place in a session for an elder (stored once the caller commits)."""
     now = now or now_local()
-    with session_scope(url) as session:
-        if session.execute(
-            select(Appointment.id).where(
-                Appointment.elder_id == elder_id, Appointment.live_slot_id == slot_id
-            )
-        ).first():
-            raise Conflict("duplicate")
-        slot = _take_place(session, slot_id, now)
-        appointment = _insert_appointment(session, elder_id, booked_by_id, slot, now)
-        view = _appointment_view(session, appointment)
+    if session.execute(
+        select(Appointment.id).where(
+            Appointment.elder_id == elder_id, Appointment.live_slot_id == slot_id
+        )
+    ).first():
+        raise Conflict("duplicate")
+    slot = _take_place(session, slot_id, now)
+    appointment = _insert_appointment(session, elder_id, booked_by_id, slot, now)
+    view = _appointment_view(session, appointment)
     return view
 
 
@@ -282,67 +276,63 @@ def _drop_reminder(session: Session, kind: str, ref_id: int) -> None:
         session.delete(reminder)
 
 
-def cancel(*, elder_id: int, appointment_id: int, url: str | None = None) -> AppointmentView:
+def cancel(session: Session, *, elder_id: int, appointment_id: int) -> AppointmentView:
     """Cancel a live booking and give its place back."""
-    with session_scope(url) as session:
-        appointment = _live_appointment(session, elder_id, appointment_id)
-        _release_place(session, appointment.live_slot_id)
-        appointment.status = "cancelled"
-        appointment.live_slot_id = None
-        appointment.updated_at = now_local()
-        _drop_reminder(session, "appointment", appointment.id)
-        session.flush()
-        view = _appointment_view(session, appointment)
+    appointment = _live_appointment(session, elder_id, appointment_id)
+    _release_place(session, appointment.live_slot_id)
+    appointment.status = "cancelled"
+    appointment.live_slot_id = None
+    appointment.updated_at = now_local()
+    _drop_reminder(session, "appointment", appointment.id)
+    session.flush()
+    view = _appointment_view(session, appointment)
     return view
 
 
 def reschedule(
+    session: Session,
     *,
     elder_id: int,
     appointment_id: int,
     new_slot_id: int,
     booked_by_id: int | None = None,
     now: dt.datetime | None = None,
-    url: str | None = None,
 ) -> AppointmentView:
     """Move a booking: the new place is taken before the old one is released,
     in one transaction, so a failure leaves the old booking untouched."""
     now = now or now_local()
-    with session_scope(url) as session:
-        old = _live_appointment(session, elder_id, appointment_id)
-        if old.slot_id == new_slot_id:
-            raise Conflict("same")
-        slot = _take_place(session, new_slot_id, now)
-        new = _insert_appointment(session, elder_id, booked_by_id, slot, now)
-        _release_place(session, old.live_slot_id)
-        old.status = "rescheduled"
-        old.live_slot_id = None
-        old.rescheduled_to_id = new.id
-        old.updated_at = now
-        _drop_reminder(session, "appointment", old.id)
-        session.flush()
-        view = _appointment_view(session, new)
+    old = _live_appointment(session, elder_id, appointment_id)
+    if old.slot_id == new_slot_id:
+        raise Conflict("same")
+    slot = _take_place(session, new_slot_id, now)
+    new = _insert_appointment(session, elder_id, booked_by_id, slot, now)
+    _release_place(session, old.live_slot_id)
+    old.status = "rescheduled"
+    old.live_slot_id = None
+    old.rescheduled_to_id = new.id
+    old.updated_at = now
+    _drop_reminder(session, "appointment", old.id)
+    session.flush()
+    view = _appointment_view(session, new)
     return view
 
 
-def upcoming(
-    elder_id: int, *, today: dt.date | None = None, url: str | None = None
+def upcoming(session: Session, elder_id: int, *, today: dt.date | None = None
 ) -> list[AppointmentView]:
     """The elder's live bookings from today on, soonest first."""
     today = today or now_local().date()
-    with session_scope(url) as session:
-        rows = (
-            session.execute(
-                select(Appointment)
-                .join(ScheduleSlot, ScheduleSlot.id == Appointment.slot_id)
-                .where(
-                    Appointment.elder_id == elder_id,
-                    Appointment.status == "booked",
-                    ScheduleSlot.day >= today,
-                )
-                .order_by(ScheduleSlot.day, ScheduleSlot.period.desc(), Appointment.id)
+    rows = (
+        session.execute(
+            select(Appointment)
+            .join(ScheduleSlot, ScheduleSlot.id == Appointment.slot_id)
+            .where(
+                Appointment.elder_id == elder_id,
+                Appointment.status == "booked",
+                ScheduleSlot.day >= today,
             )
-            .scalars()
-            .all()
+            .order_by(ScheduleSlot.day, ScheduleSlot.period.desc(), Appointment.id)
         )
-        return [_appointment_view(session, row) for row in rows]
+        .scalars()
+        .all()
+    )
+    return [_appointment_view(session, row) for row in rows]

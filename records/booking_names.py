@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records.db import session_scope
 from records.tables import Department, Doctor, ElderProfile, Person
 
 DOCTOR_WORDS = ("医生", "大夫", "主任", "教授", "医师")
@@ -50,13 +49,13 @@ def department_names(session: Session) -> dict[str, str]:
     return names
 
 
-def clinic_departments(url: str | None = None) -> list[str]:
+def clinic_departments(session: Session) -> list[str]:
     """The departments this clinic has, in a stable order."""
-    with session_scope(url) as session:
-        return list(session.execute(select(Department.name).order_by(Department.id)).scalars())
+    return list(session.execute(select(Department.name).order_by(Department.id)).scalars())
 
 
-def resolve_department_in(session: Session, text: str) -> Resolution:
+def resolve_department(session: Session, text: str) -> Resolution:
+    """心内科/看心脏 → 心内科; 呼吸内科 (not in this clinic) → closest ones."""
     text = (text or "").strip()
     names = department_names(session)
     if text in names:
@@ -67,36 +66,29 @@ def resolve_department_in(session: Session, text: str) -> Resolution:
     return Resolution(None, _closest(text, names))
 
 
-def resolve_department(text: str, url: str | None = None) -> Resolution:
-    """心内科/看心脏 → 心内科; 呼吸内科 (not in this clinic) → closest ones."""
-    with session_scope(url) as session:
-        return resolve_department_in(session, text)
-
-
-def resolve_doctor(text: str, elder_id: int | None = None, url: str | None = None) -> Resolution:
+def resolve_doctor(session: Session, text: str, elder_id: int | None = None) -> Resolution:
     """刘医生 → 刘心怡 (心内科); 家庭医生 → the elder's signed doctor."""
     text = (text or "").strip()
-    with session_scope(url) as session:
-        rows = session.execute(
-            select(Doctor.id, Person.id, Person.name, Department.name)
-            .join(Person, Person.id == Doctor.person_id)
-            .join(Department, Department.id == Doctor.department_id)
-        ).all()
-        if any(word in text for word in FAMILY_DOCTOR_WORDS) and elder_id is not None:
-            profile = session.get(ElderProfile, elder_id)
-            signed = profile.signed_doctor_id if profile else None
-            rows = [row for row in rows if row[1] == signed]
-            if rows:
-                return Resolution(rows[0][2], doctor_id=rows[0][0], department=rows[0][3])
-            return Resolution(None)
-        core = text
-        for word in DOCTOR_WORDS:
-            core = core.replace(word, "")
-        matches = [row for row in rows if core and (row[2] == core or row[2].startswith(core))]
-        if len(matches) == 1:
-            doctor_id, _, name, dept = matches[0]
-            return Resolution(name, doctor_id=doctor_id, department=dept)
-        return Resolution(None, tuple(row[2] for row in matches))
+    rows = session.execute(
+        select(Doctor.id, Person.id, Person.name, Department.name)
+        .join(Person, Person.id == Doctor.person_id)
+        .join(Department, Department.id == Doctor.department_id)
+    ).all()
+    if any(word in text for word in FAMILY_DOCTOR_WORDS) and elder_id is not None:
+        profile = session.get(ElderProfile, elder_id)
+        signed = profile.signed_doctor_id if profile else None
+        rows = [row for row in rows if row[1] == signed]
+        if rows:
+            return Resolution(rows[0][2], doctor_id=rows[0][0], department=rows[0][3])
+        return Resolution(None)
+    core = text
+    for word in DOCTOR_WORDS:
+        core = core.replace(word, "")
+    matches = [row for row in rows if core and (row[2] == core or row[2].startswith(core))]
+    if len(matches) == 1:
+        doctor_id, _, name, dept = matches[0]
+        return Resolution(name, doctor_id=doctor_id, department=dept)
+    return Resolution(None, tuple(row[2] for row in matches))
 
 
 # "看看心脏" names a body part, not a clinic: the department that sees it.

@@ -17,7 +17,6 @@ from records import alerts
 from records.tables import Department, Doctor, HomeService, Person, ScheduleSlot, utcnow
 from records.tables.booking import Appointment, BookingReminder, ServiceOrder
 
-PERIOD_WORDS = {"morning": "上午", "afternoon": "下午"}
 LIVE = {"appointment": ("booked",), "service_order": ("requested", "confirmed")}
 
 
@@ -28,7 +27,8 @@ def _appointment_params(session: Session, ref_id: int) -> dict | None:
     slot = session.get(ScheduleSlot, appointment.slot_id)
     doctor = session.get(Doctor, slot.doctor_id)
     return {
-        "period": PERIOD_WORDS.get(slot.period, slot.period),
+        "day": slot.day.isoformat(),
+        "period": slot.period,
         "department": session.get(Department, doctor.department_id).name,
         "doctor": session.get(Person, doctor.person_id).name,
         "number": appointment.booking_number,
@@ -39,8 +39,8 @@ def _order_params(session: Session, ref_id: int) -> dict | None:
     order = session.get(ServiceOrder, ref_id)
     if order is None or order.status not in LIVE["service_order"]:
         return None
-    return {"service": session.get(HomeService, order.service_id).name, "time": order.start_time,
-            "number": order.order_number}
+    return {"service": session.get(HomeService, order.service_id).name, "day": order.day.isoformat(),
+            "time": order.start_time, "number": order.order_number}
 
 
 def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:
@@ -55,11 +55,11 @@ def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) 
     ).scalars().all()
     for row in due:
         if row.kind == "appointment":
-            params, template = _appointment_params(session, row.ref_id), "utter_reminder_appointment"
+            params, message = _appointment_params(session, row.ref_id), "reminder.appointment"
         else:
-            params, template = _order_params(session, row.ref_id), "utter_reminder_service_order"
+            params, message = _order_params(session, row.ref_id), "reminder.service_order"
         if params is not None:
             params["elder_name"] = alerts.elder_name(session, row.elder_id)
-            alerts.tell_elder(session, row.elder_id, f"booking-rem:{row.kind}:{row.ref_id}", "reminder", template, params)
+            alerts.tell_elder(session, row.elder_id, f"booking-rem:{row.kind}:{row.ref_id}", "reminder", message, params)
         row.sent_at = now
     return len(due)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from core.errors import NotFound
 from records.retry import LECTURES as POLICY
 from records.tables import (
@@ -32,7 +33,6 @@ from records.tables import (
 )
 from records.types import UTCDateTime
 
-TIMEZONE = "Asia/Shanghai"
 QUIET_CHANNELS = ("speaker",)
 QUIET_START = dt.time(21, 0)
 QUIET_END = dt.time(8, 0)

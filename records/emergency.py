@@ -133,7 +133,7 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
         contact = contacts[event.position]
         key = f"esc:{event.id}:{event.round}:{event.position}"
         channels = alerts.notify(
-            session, contact.person_id, key, "escalation", f"utter_escalation_{contact.role}",
+            session, contact.person_id, key, "escalation", f"escalation.{contact.role}",
             _params(session, event), event.elder_id,
         )
         step = EscalationStep(
@@ -148,7 +148,7 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
             if tell_elder:
                 alerts.tell_elder(
                     session, event.elder_id, f"esc-elder:{key}", "escalation",
-                    f"utter_emergency_calling_{contact.role}",
+                    f"emergency.calling.{contact.role}",
                     {"name": contact.name, "relation": contact.relation},
                 )
             event.next_step_at = deadline
@@ -241,10 +241,10 @@ def acknowledge_event(
     acker = session.get(Person, person_id)
     ack_name = acker.name if acker else ""
     alerts.tell_elder(session, event.elder_id, f"esc-ack:{event.id}", "escalation",
-                      "utter_escalation_acknowledged_elder", {"name": ack_name})
+                      "escalation.acknowledged", {"name": ack_name})
     for other in sorted({s.person_id for s in steps if s.person_id not in (None, person_id)}):
         alerts.notify(session, other, f"esc-handled:{event.id}:{other}", "escalation",
-                      "utter_escalation_handled", {"name": ack_name, "elder_name": name}, event.elder_id)
+                      "escalation.handled", {"name": ack_name, "elder_name": name}, event.elder_id)
     return Acknowledged(event.id, event.elder_id, name)
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from core.errors import Conflict, NotFound
 from records import people
 from records.tables import ElderProfile, HandoffRequest, Person, utcnow
 
-TIMEZONE = "Asia/Shanghai"
 OFFICE_OPENS = dt.time(8, 30)
 OFFICE_CLOSES = dt.time(17, 30)
 CALLBACK_WITHIN = dt.timedelta(minutes=30)

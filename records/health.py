@@ -6,7 +6,8 @@ Three kinds of limits, kept apart on purpose:
   refused, never saved, and the elder is asked to measure again;
 * thresholds — guideline defaults (sources below and in docs/safety.md),
   overridable per elder by the signed doctor (``vital_thresholds``);
-* red flags — symptom combinations that need a person now.
+* red flags — symptom combinations that need a person now (found by
+  ``nlu.emergency.red_flags``; stored here with the symptom).
 
 Reads of health data take an :class:`~records.audit.Reader` and are audited.
 The assistant records and advises; nothing here diagnoses.
@@ -23,9 +24,6 @@ from sqlalchemy.orm import Session
 from records import alerts, audit
 from records.tables import Observation, VitalThreshold, utcnow
 
-# NLU vital_type (vitals normaliser) → our type; glucose is refined from the words said.
-NLU_TYPES = {"血压": "blood_pressure", "血糖": "glucose", "心率": "heart_rate", "体温": "temperature",
-             "血氧": "spo2", "体重": "weight"}
 UNITS = {"blood_pressure": "mmHg", "glucose": "mmol/L", "glucose_fasting": "mmol/L",
          "glucose_after_meal": "mmol/L", "heart_rate": "bpm", "temperature": "°C", "spo2": "%", "weight": "kg"}
 # What a home meter can show at all; outside is a mishearing or a mistake.
@@ -58,11 +56,6 @@ DEFAULTS = {
     "spo2": Limits(90, 94, None, None, WHO_OXI),
     "weight": Limits(None, None, None, None, "无默认阈值（只记录）"),
 }
-# Words for the alert messages (the domain's vocabulary, not sentences).
-VITAL_LABELS = {"blood_pressure": "血压", "glucose": "血糖", "glucose_fasting": "空腹血糖",
-                "glucose_after_meal": "餐后血糖", "heart_rate": "心率", "temperature": "体温",
-                "spo2": "血氧", "weight": "体重"}
-LEVEL_LABELS = {"normal": "正常", "low": "偏低", "high": "偏高", "severe_low": "很低", "severe_high": "很高"}
 SEVERITY = {"normal": 0, "low": 1, "high": 1, "severe_low": 2, "severe_high": 2}
 
 
@@ -97,26 +90,16 @@ def _numbers(raw: str) -> list[float]:
     return out
 
 
-def refine_type(nlu_type: str, text: str = "") -> str | None:
-    kind = NLU_TYPES.get(nlu_type, nlu_type if nlu_type in UNITS else None)
-    if kind == "glucose":
-        if "空腹" in text or "早上没吃" in text:
-            return "glucose_fasting"
-        if any(word in text for word in ("餐后", "饭后", "吃完饭", "吃了饭")):
-            return "glucose_after_meal"
-    return kind
-
-
 def _check(measure: str, value: float) -> None:
     low, high = PLAUSIBLE[measure]
     if not low <= value <= high:
         raise Implausible(measure)
 
 
-def parse_reading(nlu_type: str, raw_value: str, text: str = "") -> Reading:
-    """Turn the NLU's (vital_type, vital_value) into a checked :class:`Reading`."""
-    kind = refine_type(nlu_type, text)
-    if kind is None:
+def parse_reading(kind: str | None, raw_value: str) -> Reading:
+    """A typed measurement (``glucose_fasting``) and its value as said ("7.8",
+    "158/95") → a checked :class:`Reading`."""
+    if kind not in UNITS:
         raise Incomplete("vital type")
     numbers = _numbers(raw_value)
     if not numbers:
@@ -184,16 +167,15 @@ def set_threshold(session: Session, elder_id: int, measure: str, set_by: int | N
     return row
 
 
-def spoken(value: float) -> str:
-    """158.0 → "158", 7.80 → "7.8" (the TTS reads the digits)."""
+def _plain(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def describe(reading: Reading) -> str:
-    """158/95, 7.8 …: the value part of an alert message."""
+    """158/95, 7.8 …: a reading's value as stored and sent (158.0 → 158)."""
     if reading.value2 is not None:
-        return f"{spoken(reading.value)}/{spoken(reading.value2)}"
-    return spoken(reading.value)
+        return f"{_plain(reading.value)}/{_plain(reading.value2)}"
+    return _plain(reading.value)
 
 
 @dataclass(frozen=True)
@@ -218,40 +200,15 @@ def record_vital(session: Session, elder_id: int, reading: Reading, reported_by:
     if level != "normal":
         alert = alerts.raise_alert(
             session, elder_id, "abnormal_vital", level,
-            {"vital_label": VITAL_LABELS[reading.vital_type], "value": describe(reading), "unit": reading.unit,
-             "level_label": LEVEL_LABELS[level]},
-            doctor_template="utter_alert_vital_doctor",
-            family_template="utter_alert_vital_family",
-            family_detail_template="utter_alert_vital_family_detail",
+            {"vital_type": reading.vital_type, "value": describe(reading), "unit": reading.unit, "level": level},
+            doctor_message="alert.vital.doctor",
+            family_message="alert.vital.family",
+            family_detail_message="alert.vital.family_detail",
             observation_id=obs.id,
         )
         alert_id = alert.id
         return Recorded(obs.id, level, alert_id, alert.doctor_notified)
     return Recorded(obs.id, level, alert_id)
-
-
-# Red flags: any group of words found together in the symptoms and the text.
-CHEST = ("胸痛", "胸口痛", "胸口疼", "心口痛", "心口疼", "胸闷", "胸口闷", "压榨")
-CHEST_WITH = ("出汗", "冒汗", "大汗", "冷汗", "气短", "喘不上气", "喘不过气", "呼吸困难", "憋气")
-STROKE = ("半边", "一边身子", "一侧", "口角歪", "嘴歪", "说话不清", "说不清话", "口齿不清", "手脚不听使唤",
-          "一只手没力", "一条腿没力", "偏瘫")
-BREATH = ("喘不上气", "喘不过气", "呼吸困难", "憋得慌")
-FAINT = ("晕倒", "昏倒", "昏过去", "意识不清", "叫不醒", "抽搐")
-
-
-def red_flag(symptoms: list[str], body_parts: list[str], text: str = "") -> str | None:
-    """"chest_pain", "stroke", "breathing", "fainting" or None (words only, no diagnosis)."""
-    words = " ".join([*symptoms, *body_parts, text or ""])
-    chest = any(w in words for w in CHEST) or (("疼痛" in symptoms or "痛" in words) and "胸" in words)
-    if chest and any(w in words for w in CHEST_WITH):
-        return "chest_pain"
-    if any(w in words for w in STROKE):
-        return "stroke"
-    if any(w in words for w in FAINT):
-        return "fainting"
-    if any(w in words for w in BREATH) and ("重度" in symptoms or "厉害" in words or "严重" in words):
-        return "breathing"
-    return None
 
 
 def record_symptom(session: Session, elder_id: int, symptom: str, body_part: str | None = None,
@@ -266,21 +223,16 @@ def record_symptom(session: Session, elder_id: int, symptom: str, body_part: str
     session.flush()
     if flag:
         alerts.raise_alert(session, elder_id, "red_flag", "severe_high", {"flag": flag, "symptom": obs.symptom},
-                           doctor_template="utter_alert_red_flag_doctor", family_template=None,
+                           doctor_message="alert.red_flag.doctor", family_message=None,
                            observation_id=obs.id)
     return obs.id
 
 
 def may_read(session: Session, elder_id: int, person_id: int, role: str) -> bool:
-    """Elder: own record.  Family: only with ``health_summary`` consent.  Doctor: the signed one."""
-    if role == "elder":
-        return person_id == elder_id
-    if role == "family":
-        return any(c.person_id == person_id for c in alerts.family(session, elder_id, "health_summary"))
-    if role == "doctor":
-        doctor = alerts.signed_doctor(session, elder_id)
-        return doctor is not None and doctor.person_id == person_id
-    return False
+    """The consent rule (``records.consent``) for the health record."""
+    from records import consent
+
+    return consent.may(session, elder_id, person_id, role, "health_summary")
 
 
 @dataclass(frozen=True)

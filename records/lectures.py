@@ -17,24 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from core.errors import Conflict, NotFound
 from records import broadcast
 from records.tables import Lecture, LectureRegistration, Person, utcnow
 
-TIMEZONE = "Asia/Shanghai"
 DAY_BEFORE_AT = dt.time(10, 0)
 HOUR_BEFORE = dt.timedelta(hours=1)
 STATUSES = ("draft", "published", "cancelled")
-WEEKDAYS = "一二三四五六日"
-
-
-def spoken_when(moment: dt.datetime, timezone: str = TIMEZONE) -> str:
-    """A start time the way it is said aloud: 11月28日星期六上午9点30分."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    period = "上午" if local.hour < 12 else ("下午" if local.hour < 18 else "晚上")
-    hour = local.hour if local.hour <= 12 else local.hour - 12
-    minute = f"{local.minute}分" if local.minute else "整"
-    return f"{local.month}月{local.day}日星期{WEEKDAYS[local.weekday()]}{period}{hour}点{minute}"
 
 
 @dataclass(frozen=True)
@@ -55,11 +45,10 @@ class LectureView:
     def places_left(self) -> int:
         return max(0, self.capacity - self.registered)
 
-    def params(self, timezone: str = TIMEZONE) -> dict[str, str]:
-        """What the domain's lecture responses are filled with."""
+    def params(self) -> dict[str, str]:
+        """What the domain's lecture responses are filled with (the start as ISO time)."""
         return {"title": self.title, "topic": self.topic, "speaker": self.speaker,
-                "place": self.place, "summary": self.summary,
-                "when": spoken_when(self.starts_at, timezone)}
+                "place": self.place, "summary": self.summary, "starts_at": self.starts_at.isoformat()}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Medication reminders and the daily check-in, driven by rows the worker polls.
 
 A reminder keeps ``next_at`` (UTC) computed from local clock times in
-Asia/Shanghai.  Firing it creates an occurrence (unique per reminder and due
+local time (``core.clock``).  Firing it creates an occurrence (unique per reminder and due
 time), enqueues the announcement and moves ``next_at`` on, in one
 transaction: after a crash either all of that happened or none of it, so a
 reminder is never lost and never announced twice.  An occurrence is said
@@ -13,68 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from records import alerts, audit
 from records.tables import CheckIn, ElderProfile, Reminder, ReminderOccurrence, utcnow
 
 log = logging.getLogger(__name__)
 
-TZ = "Asia/Shanghai"
 REMIND_EVERY = dt.timedelta(minutes=10)
 MAX_REREMINDS = 3
 CATCH_UP = dt.timedelta(hours=24)  # due times older than this are not even recorded
 
-CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-PM_WORDS = ("下午", "晚上", "傍晚", "夜里", "今晚")
-CLOCK = re.compile(
-    r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?\s*"
-    r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|:|：|时)\s*"
-    r"(半|一刻|三刻|\d{1,2}|[零一二三四五六七八九十]{1,3})?"
-)
-
-
-def _cn_int(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + CN_NUM.get(text[1:], 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return CN_NUM.get(tens, 0) * 10 + (CN_NUM.get(ones, 0) if ones else 0)
-    return CN_NUM.get(text) if len(text) == 1 else None
-
-
-def parse_clock_times(text: str) -> list[str]:
-    """每天早上八点 → ["08:00"]; 早上七点半和晚上九点 → ["07:30", "21:00"]."""
-    found: list[str] = []
-    for period, hour_text, minute_text in CLOCK.findall(text or ""):
-        hour = _cn_int(hour_text)
-        if hour is None or hour > 24:
-            continue
-        minute = {"半": 30, "一刻": 15, "三刻": 45, "": 0}.get(minute_text)
-        if minute is None:
-            minute = _cn_int(minute_text) or 0
-        if period in PM_WORDS and hour < 12:
-            hour += 12
-        elif period == "中午" and hour < 6:
-            hour += 12
-        hour %= 24
-        if minute < 60:
-            value = f"{hour:02d}:{minute:02d}"
-            if value not in found:
-                found.append(value)
-    return found
-
-
-def next_due(times: str, after: dt.datetime, timezone: str = TZ) -> dt.datetime:
+def next_due(times: str, after: dt.datetime, timezone: str = TIMEZONE) -> dt.datetime:
     """The first local clock time in ``times`` strictly after ``after``, as UTC."""
     zone = ZoneInfo(timezone)
     local = after.astimezone(zone)
@@ -125,11 +80,11 @@ def cancel(session: Session, elder_id: int, medication: str | None = None, now: 
     return count
 
 
-def _say(session: Session, occ: ReminderOccurrence, reminder: Reminder, template: str) -> None:
+def _say(session: Session, occ: ReminderOccurrence, reminder: Reminder, message: str) -> None:
     if not reminder.medication:
-        template += "_unnamed"  # 该吃药了, without a name to fill in
+        message += ".unnamed"  # 该吃药了, without a name to fill in
     alerts.tell_elder(
-        session, occ.elder_id, f"rem:{occ.id}:{occ.reminds}", "reminder", template,
+        session, occ.elder_id, f"rem:{occ.id}:{occ.reminds}", "reminder", message,
         {"medication": reminder.medication, "elder_name": alerts.elder_name(session, occ.elder_id)},
     )
 
@@ -165,7 +120,7 @@ def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) 
             except IntegrityError:
                 continue  # already created by an earlier, committed run
             if latest:
-                _say(session, occ, reminder, "utter_reminder_medication")
+                _say(session, occ, reminder, "reminder.medication")
             else:
                 log.warning("reminder %s: a due time passed while no worker ran", reminder.id)
     return len(due)
@@ -186,15 +141,15 @@ def re_remind_due(session: Session, now: dt.datetime | None = None, limit: int =
         if occ.reminds <= MAX_REREMINDS:
             occ.reminds += 1
             occ.next_at = now + REMIND_EVERY
-            _say(session, occ, reminder, "utter_reminder_again")
+            _say(session, occ, reminder, "reminder.again")
             continue
         occ.status, occ.missed_at, occ.next_at = "missed", now, None
         local = occ.scheduled_at.astimezone(ZoneInfo(reminder.timezone)).strftime("%H:%M")
         alerts.raise_alert(
             session, occ.elder_id, "missed_dose", "medium",
             {"medication": reminder.medication, "time": local},
-            doctor_template=None, family_template="utter_missed_dose_family",
-            family_detail_template="utter_missed_dose_family_detail",
+            doctor_message=None, family_message="missed_dose.family",
+            family_detail_message="missed_dose.family_detail",
         )
     return len(due)
 
@@ -222,7 +177,7 @@ def checkin_window() -> dt.timedelta:
 def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:
     """Ask each elder "今天身体怎么样？" at their check-in time, once a day."""
     now = now or utcnow()
-    zone = ZoneInfo(TZ)
+    zone = ZoneInfo(TIMEZONE)
     local = now.astimezone(zone)
     window = checkin_window()
     asked = 0
@@ -245,7 +200,7 @@ def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:
                 session.add(checkin)
         except IntegrityError:
             continue
-        alerts.tell_elder(session, profile.person_id, f"checkin:{checkin.id}", "checkin", "utter_checkin_ask", {})
+        alerts.tell_elder(session, profile.person_id, f"checkin:{checkin.id}", "checkin", "checkin.ask", {})
         asked += 1
     return asked
 
@@ -263,7 +218,7 @@ def expire_checkins(session: Session, now: dt.datetime | None = None, limit: int
         checkin.status = "unanswered"
         alerts.raise_alert(
             session, checkin.elder_id, "checkin_missed", "medium", {},
-            doctor_template=None, family_template="utter_checkin_missed_family",
+            doctor_message=None, family_message="checkin.missed.family",
         )
     return len(due)
 

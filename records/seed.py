@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import TIMEZONE
 from records.people import add_identity, hash_token
 from records.tables import (
     Department,
@@ -89,7 +90,7 @@ def _local_today(timezone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
-def seed_demo(session: Session, device_token: str, timezone: str = "Asia/Shanghai") -> int:
+def seed_demo(session: Session, device_token: str, timezone: str = TIMEZONE) -> int:
     """Create what is missing of the demo community; returns how many rows were added."""
     report = SeedReport()
     tz = ZoneInfo(timezone)

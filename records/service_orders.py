@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
 from records.booking import now_local, reminder_due
-from records.db import session_scope
 from records.tables import ElderProfile, HomeService
 from records.tables.booking import (
     BookingReminder,
@@ -65,11 +64,10 @@ def service_names_in(session: Session) -> dict[str, str]:
     return names
 
 
-def resolve_service(text: str, url: str | None = None) -> tuple[str | None, tuple[str, ...]]:
+def resolve_service(session: Session, text: str) -> tuple[str | None, tuple[str, ...]]:
     """洗澡 → 助浴; an unknown wish → (None, the closest catalogue names)."""
     text = (text or "").strip()
-    with session_scope(url) as session:
-        names = service_names_in(session)
+    names = service_names_in(session)
     if text in names:
         return names[text], ()
     contained = sorted((s for s in names if s in text), key=len, reverse=True)
@@ -84,10 +82,9 @@ def resolve_service(text: str, url: str | None = None) -> tuple[str | None, tupl
     return None, tuple(ranked[:3])
 
 
-def profile_address(elder_id: int, url: str | None = None) -> str:
-    with session_scope(url) as session:
-        profile = session.get(ElderProfile, elder_id)
-        return profile.address if profile else ""
+def profile_address(session: Session, elder_id: int) -> str:
+    profile = session.get(ElderProfile, elder_id)
+    return profile.address if profile else ""
 
 
 def _free_provider(session: Session, service_id: int, day: dt.date, start: str) -> int | None:
@@ -134,6 +131,7 @@ def _view(session: Session, order: ServiceOrder) -> OrderView:
 
 
 def order_service(
+    session: Session,
     *,
     elder_id: int,
     service: str,
@@ -143,89 +141,83 @@ def order_service(
     notes: str = "",
     ordered_by_id: int | None = None,
     now: dt.datetime | None = None,
-    url: str | None = None,
 ) -> OrderView:
     """Store an order (confirmed with a free provider, else requested)."""
     now = now or now_local()
     start = dt.datetime.combine(day, dt.time.fromisoformat(start_time), now.tzinfo)
     if start <= now:
         raise Conflict("past")
-    with session_scope(url) as session:
-        catalogue = session.execute(
-            select(HomeService).where(HomeService.name == service)
-        ).scalar_one_or_none()
-        if catalogue is None:
-            raise NotFound("no such home service")
-        provider_id = _free_provider(session, catalogue.id, day, start_time)
-        order = ServiceOrder(
+    catalogue = session.execute(
+        select(HomeService).where(HomeService.name == service)
+    ).scalar_one_or_none()
+    if catalogue is None:
+        raise NotFound("no such home service")
+    provider_id = _free_provider(session, catalogue.id, day, start_time)
+    order = ServiceOrder(
+        elder_id=elder_id,
+        ordered_by_id=ordered_by_id,
+        service_id=catalogue.id,
+        provider_id=provider_id,
+        live_provider_id=provider_id,
+        day=day,
+        start_time=start_time,
+        address=address,
+        notes=notes or "",
+        status="confirmed" if provider_id else "requested",
+    )
+    session.add(order)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # someone took the provider's time just now
+        raise Conflict("provider_taken") from exc
+    order.order_number = str(ORDER_NUMBER_BASE + order.id)
+    session.add(
+        BookingReminder(
+            kind="service_order",
+            ref_id=order.id,
             elder_id=elder_id,
-            ordered_by_id=ordered_by_id,
-            service_id=catalogue.id,
-            provider_id=provider_id,
-            live_provider_id=provider_id,
-            day=day,
-            start_time=start_time,
-            address=address,
-            notes=notes or "",
-            status="confirmed" if provider_id else "requested",
+            due_at=reminder_due(day, now),
         )
-        session.add(order)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError as exc:  # someone took the provider's time just now
-            raise Conflict("provider_taken") from exc
-        order.order_number = str(ORDER_NUMBER_BASE + order.id)
-        session.add(
-            BookingReminder(
-                kind="service_order",
-                ref_id=order.id,
-                elder_id=elder_id,
-                due_at=reminder_due(day, now),
-            )
-        )
-        session.flush()
-        view = _view(session, order)
+    )
+    session.flush()
+    view = _view(session, order)
     return view
 
 
-def cancel_service_order(*, elder_id: int, order_id: int, url: str | None = None) -> OrderView:
-    with session_scope(url) as session:
-        order = session.get(ServiceOrder, order_id)
-        if order is None or order.elder_id != elder_id:
-            raise NotFound("no such order for this elder")
-        if order.status not in ("requested", "confirmed"):
-            raise Conflict("not_live")
-        order.status = "cancelled"
-        order.live_provider_id = None
-        order.updated_at = now_local()
-        reminder = session.execute(
-            select(BookingReminder).where(
-                BookingReminder.kind == "service_order", BookingReminder.ref_id == order.id
-            )
-        ).scalar_one_or_none()
-        if reminder is not None and reminder.sent_at is None:
-            session.delete(reminder)
-        session.flush()
-        view = _view(session, order)
+def cancel_service_order(session: Session, *, elder_id: int, order_id: int) -> OrderView:
+    order = session.get(ServiceOrder, order_id)
+    if order is None or order.elder_id != elder_id:
+        raise NotFound("no such order for this elder")
+    if order.status not in ("requested", "confirmed"):
+        raise Conflict("not_live")
+    order.status = "cancelled"
+    order.live_provider_id = None
+    order.updated_at = now_local()
+    reminder = session.execute(
+        select(BookingReminder).where(
+            BookingReminder.kind == "service_order", BookingReminder.ref_id == order.id
+        )
+    ).scalar_one_or_none()
+    if reminder is not None and reminder.sent_at is None:
+        session.delete(reminder)
+    session.flush()
+    view = _view(session, order)
     return view
 
 
-def upcoming_orders(
-    elder_id: int, *, today: dt.date | None = None, url: str | None = None
-) -> list[OrderView]:
+def upcoming_orders(session: Session, elder_id: int, *, today: dt.date | None = None) -> list[OrderView]:
     today = today or now_local().date()
-    with session_scope(url) as session:
-        orders = session.execute(
-            select(ServiceOrder)
-            .where(
-                ServiceOrder.elder_id == elder_id,
-                ServiceOrder.status.in_(("requested", "confirmed")),
-                ServiceOrder.day >= today,
-            )
-            .order_by(ServiceOrder.day, ServiceOrder.start_time, ServiceOrder.id)
-        ).scalars()
-        return [_view(session, order) for order in orders]
+    orders = session.execute(
+        select(ServiceOrder)
+        .where(
+            ServiceOrder.elder_id == elder_id,
+            ServiceOrder.status.in_(("requested", "confirmed")),
+            ServiceOrder.day >= today,
+        )
+        .order_by(ServiceOrder.day, ServiceOrder.start_time, ServiceOrder.id)
+    ).scalars()
+    return [_view(session, order) for order in orders]
 
 
 def seed_demo_providers(session: Session) -> int:

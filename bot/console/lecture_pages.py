@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from sanic.response import json, redirect
 
 from bot.console.app import page
+from core.clock import to_local
 from core.errors import Conflict, NotFound
+from nlu import chinese
 from records import broadcast, db, lectures
 
 FIELDS = ("title", "topic", "speaker", "day", "time", "place", "capacity", "summary")
@@ -76,7 +78,7 @@ def add_routes(app) -> None:
         except NotFound:
             return page(request, "error.html", status=404, title="没有这个讲座", detail="请回到讲座列表。")
         live = view.status == "published" and progress.queued > 0
-        return page(request, "lecture.html", lecture=view, when=lectures.spoken_when(view.starts_at, tz),
+        return page(request, "lecture.html", lecture=view, when=chinese.say_moment(to_local(view.starts_at, tz)),
                     progress=progress, per_channel=per_channel, failures=failures, people=people,
                     live=live)
 

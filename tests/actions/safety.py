@@ -22,10 +22,17 @@ def entity(name, value):
     return {"entity": name, "value": value, "start": 0, "end": 1}
 
 
+def domain() -> dict:
+    """The domain's responses, as Rasa hands them to every action."""
+    from bot.outbound.texts import responses as all_responses
+
+    return {"responses": all_responses()}
+
+
 def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
     """(events, messages) of one run."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, {}))
+    events = asyncio.run(action.run(dispatcher, t, domain()))
     return events, dispatcher.messages
 
 

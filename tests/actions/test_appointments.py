@@ -10,10 +10,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 
-from actions import appointments, booking_time
+from actions import appointments
 from actions.appointment_forms import ValidateAppointmentForm
 from actions.booking_support import today
+from actions.common import in_session
 from core.settings import configure
+from nlu import chinese
 from records import booking, db, people
 from records.tables import ScheduleSlot
 
@@ -134,7 +136,7 @@ def test_date_from_the_time_entity_with_period(demo_store):
     assert responses == []
     assert slots["appointment_date"] == day.isoformat() and slots["appointment_period"] == "morning"
     assert slots["appointment_slot_id"] and "心内科" in slots["booking_summary"]
-    assert booking_time.say_day(day, today()) in slots["booking_summary"]
+    assert chinese.say_day(day, today()) in slots["booking_summary"]
 
 
 def test_date_fallback_parser_without_entity(demo_store):
@@ -242,7 +244,7 @@ def test_prepare_refuses_an_unknown_sender(demo_store):
 
 def _book(sender="demo-elder", offset=2, period="morning"):
     day = next_open_day(offset)
-    place = booking.find_slots(day=day, department="心内科", period=period)[0]
+    place = in_session(booking.find_slots, day=day, department="心内科", period=period)[0]
     slots = {
         "booking_operation": "book_appointment",
         "booking_confirmed": True,
@@ -260,7 +262,7 @@ def test_commit_books_and_says_the_number_after_the_commit(demo_store):
     assert slots["booking_confirmed"] is None and slots["booking_operation"] == "refused"
     with db.session_scope() as session:
         elder = people.identify(session, "demo-elder")
-    assert [v.booking_number for v in booking.upcoming(elder.person_id)] == [messages[0]["number"]]
+    assert [v.booking_number for v in in_session(booking.upcoming, elder.person_id)] == [messages[0]["number"]]
 
 
 def test_a_daughter_with_scope_books_for_her_mother(demo_store):
@@ -268,12 +270,12 @@ def test_a_daughter_with_scope_books_for_her_mother(demo_store):
     assert responses == ["utter_appointment_booked"]
     with db.session_scope() as session:
         elder = people.identify(session, "demo-elder")
-    assert booking.upcoming(elder.person_id)[0].booking_number == messages[0]["number"]
+    assert in_session(booking.upcoming, elder.person_id)[0].booking_number == messages[0]["number"]
 
 
 def test_commit_on_a_full_session_says_not_booked(demo_store):
     day = next_open_day(2)
-    place = booking.find_slots(day=day, department="心内科", period="morning")[0]
+    place = in_session(booking.find_slots, day=day, department="心内科", period="morning")[0]
     with db.session_scope() as session:
         session.execute(
             update(ScheduleSlot)
@@ -322,7 +324,7 @@ def test_cancel_by_voice_finds_the_friday_one(demo_store):
     confirmed = {**slots, "booking_confirmed": True}
     responses, after, _ = run(appointments.ActionCommitBooking(), plain_tracker(confirmed))
     assert responses == ["utter_appointment_cancelled"]
-    assert booking.upcoming(people_id()) == []
+    assert in_session(booking.upcoming, people_id()) == []
 
 
 def people_id():
@@ -356,11 +358,11 @@ def test_reschedule_prepares_then_moves_atomically(demo_store):
     )
     assert slots["booking_operation"] == "reschedule_appointment"
     assert slots["appointment_department"] == "心内科" and slots["booking_old_summary"]
-    new = booking.find_slots(day=next_open_day(4), department="心内科", period="afternoon")[0]
+    new = in_session(booking.find_slots, day=next_open_day(4), department="心内科", period="afternoon")[0]
     commit = {**slots, "booking_confirmed": True, "appointment_slot_id": float(new.slot_id)}
     responses, _, messages2 = run(appointments.ActionCommitBooking(), plain_tracker(commit))
     assert responses == ["utter_appointment_rescheduled"]
-    assert [v.booking_number for v in booking.upcoming(people_id())] == [messages2[0]["number"]]
+    assert [v.booking_number for v in in_session(booking.upcoming, people_id())] == [messages2[0]["number"]]
 
 
 @pytest.mark.parametrize(
@@ -416,15 +418,3 @@ def test_ready_hands_over_only_with_a_read_back(demo_store):
         appointments.ActionBookingReady(), plain_tracker({"booking_operation": "book_appointment"})
     )
     assert responses == ["utter_booking_trouble"] and slots["booking_operation"] == "refused"
-
-
-def test_fallback_day_parser():
-    monday = dt.date(2024, 5, 20)
-    assert booking_time.parse_day("下周二上午", monday) == dt.date(2024, 5, 28)
-    assert booking_time.parse_day("周五那个不去了", monday) == dt.date(2024, 5, 24)
-    assert booking_time.parse_day("明天", monday) == dt.date(2024, 5, 21)
-    assert booking_time.parse_day("三号", monday) == dt.date(2024, 6, 3)
-    assert booking_time.parse_day("6月1日", monday) == dt.date(2024, 6, 1)
-    assert booking_time.parse_clock("下午三点半") == "15:30"
-    assert booking_time.parse_clock("上午十点") == "10:00"
-    assert booking_time.period_in("下午") == "afternoon"

@@ -45,7 +45,7 @@ def test_confirmed_high_blood_pressure_is_saved_and_alerts_the_doctor(demo_store
             select(OutboxMessage).where(OutboxMessage.address == "demo-doctor")
         ).scalar_one()
     assert (obs.value, obs.value2, obs.level) == (158, 95, "high")
-    assert doctor.template == "utter_alert_vital_doctor" and "158/95" in doctor.params
+    assert doctor.template == "alert.vital.doctor" and "158/95" in doctor.params
 
 
 def test_denied_vitals_are_not_saved(demo_store):
@@ -93,7 +93,7 @@ def test_chest_pain_with_sweating_gets_the_safety_question(demo_store):
     assert slots_of(events) == {"safety_question": True}
     with db.session_scope(demo_store) as session:
         doctor = session.execute(select(OutboxMessage).where(OutboxMessage.address == "demo-doctor")).scalar_one()
-    assert doctor.template == "utter_alert_red_flag_doctor"
+    assert doctor.template == "alert.red_flag.doctor"
 
 
 def test_a_severe_red_flag_goes_straight_to_the_emergency(demo_store):

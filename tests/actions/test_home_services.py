@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import appointments, home_services
 from actions.booking_support import today
+from actions.common import in_session
 from core.settings import configure
 from records import db, service_orders
 from tests.actions.test_appointments import people_id, plain_tracker, run
@@ -146,14 +147,14 @@ def _commit(sender="demo-elder"):
 def test_daughter_orders_a_bath_and_gets_a_number(demo_store):
     responses, slots, messages = _commit(sender="wechat:demo-daughter")
     assert responses == ["utter_service_confirmed"] and messages[0]["number"].isdigit()
-    assert [o.order_number for o in service_orders.upcoming_orders(people_id())] == [
+    assert [o.order_number for o in in_session(service_orders.upcoming_orders, people_id())] == [
         messages[0]["number"]
     ]
 
 
 def test_cancel_the_friday_service_by_voice(demo_store):
     _commit()
-    order = service_orders.upcoming_orders(people_id())[0]
+    order = in_session(service_orders.upcoming_orders, people_id())[0]
     entities = [{"entity": "time", "value": {"date": order.day.isoformat()}}]
     responses, slots, _ = run(
         appointments.ActionPrepareBooking(),
@@ -167,7 +168,7 @@ def test_cancel_the_friday_service_by_voice(demo_store):
     )
     assert (
         responses == ["utter_service_cancelled"]
-        and service_orders.upcoming_orders(people_id()) == []
+        and in_session(service_orders.upcoming_orders, people_id()) == []
     )
 
 

@@ -13,8 +13,8 @@ from actions.reminders import (
     ActionReminderDenied,
     ActionSaveReminder,
     ActionSetReminder,
-    spoken_clock,
 )
+from nlu.chinese import say_clock as spoken_clock
 from records import db, reminders
 from records.people import identify
 from records.tables import Reminder, ReminderOccurrence, utcnow

@@ -25,3 +25,9 @@ def seed_demo(url: str) -> Demo:
         seed.seed_demo(session, "device-token")
         ids = {name: pid for pid, name in session.execute(select(Person.id, Person.name))}
     return Demo(url, ids["王秀兰"], ids["李娜"], ids["李强"], ids["陈建华"], ids["张敏"])
+
+
+def uow(url: str, fn, *args, **kwargs):
+    """One records service call in its own unit of work on ``url`` (committed when it returns)."""
+    with db.session_scope(url) as session:
+        return fn(session, *args, **kwargs)

@@ -13,6 +13,7 @@ from core.errors import Conflict, NotFound
 from records import booking, db, people, seed, service_orders
 from records.tables import Person, ScheduleSlot
 from records.tables.booking import Appointment, BookingReminder
+from tests.records.seeded import uow
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -35,7 +36,7 @@ def _first_session(url, department="心内科", day_offset=2, period="morning"):
     day = _now().date() + dt.timedelta(days=day_offset)
     if day.weekday() == 6:  # the demo clinic is closed on Sundays
         day += dt.timedelta(days=1)
-    found = booking.find_slots(day=day, department=department, period=period, url=url)
+    found = uow(url, booking.find_slots, day=day, department=department, period=period)
     assert found, f"no open {department} session on {day}"
     return found[0]
 
@@ -57,9 +58,7 @@ def _booked(url, slot_id) -> int:
 def test_book_returns_a_number_and_a_reminder_for_the_day_before(demo):
     url, elder, daughter = demo
     place = _first_session(url)
-    view = booking.book_appointment(
-        elder_id=elder.person_id, slot_id=place.slot_id, booked_by_id=daughter.person_id, url=url
-    )
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id, booked_by_id=daughter.person_id)
     assert view.booking_number.isdigit() and view.department == "心内科"
     assert _booked(url, place.slot_id) == 1
     with db.session_scope(url) as session:
@@ -71,7 +70,7 @@ def test_book_returns_a_number_and_a_reminder_for_the_day_before(demo):
         due = reminder.due_at.astimezone(TZ)
         assert due.date() == place.day - dt.timedelta(days=1) or due <= _now()
         assert reminder.sent_at is None and reminder.kind == "appointment"
-    assert [a.booking_number for a in booking.upcoming(elder.person_id, url=url)] == [
+    assert [a.booking_number for a in uow(url, booking.upcoming, elder.person_id)] == [
         view.booking_number
     ]
 
@@ -95,7 +94,7 @@ def test_twenty_simultaneous_bookings_for_the_last_place_make_exactly_one(demo):
     def attempt(elder_id: int) -> None:
         barrier.wait()
         try:
-            booking.book_appointment(elder_id=elder_id, slot_id=place.slot_id, url=url)
+            uow(url, booking.book_appointment, elder_id=elder_id, slot_id=place.slot_id)
             outcome = "booked"
         except Conflict as exc:
             outcome = str(exc)
@@ -122,16 +121,16 @@ def test_twenty_simultaneous_bookings_for_the_last_place_make_exactly_one(demo):
 def test_the_same_elder_cannot_hold_two_places_in_one_session(demo):
     url, elder, _ = demo
     place = _first_session(url)
-    booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
+    uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
     with pytest.raises(Conflict, match="duplicate"):
-        booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
+        uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
     assert _booked(url, place.slot_id) == 1
 
 
 def test_the_database_refuses_a_second_live_row_even_without_the_check(demo):
     url, elder, _ = demo
     place = _first_session(url)
-    booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
+    uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError):
@@ -150,50 +149,43 @@ def test_cancel_frees_the_place_and_drops_the_reminder(demo):
     url, elder, _ = demo
     place = _first_session(url)
     _set_capacity(url, place.slot_id, capacity=1)
-    view = booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
-    assert booking.find_slots(day=place.day, department="心内科", period="morning", url=url) == [
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
+    assert uow(url, booking.find_slots, day=place.day, department="心内科", period="morning") == [
         s
-        for s in booking.find_slots(day=place.day, department="心内科", period="morning", url=url)
+        for s in uow(url, booking.find_slots, day=place.day, department="心内科", period="morning")
         if s.slot_id != place.slot_id
     ]
-    cancelled = booking.cancel(
-        elder_id=elder.person_id, appointment_id=view.appointment_id, url=url
-    )
+    cancelled = uow(url, booking.cancel, elder_id=elder.person_id, appointment_id=view.appointment_id)
     assert cancelled.status == "cancelled"
     assert _booked(url, place.slot_id) == 0
     with db.session_scope(url) as session:
         assert session.scalar(select(func.count()).select_from(BookingReminder)) == 0
     # The place can be booked again, by the same elder too.
-    booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
+    uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
     with pytest.raises(Conflict, match="not_live"):
-        booking.cancel(elder_id=elder.person_id, appointment_id=view.appointment_id, url=url)
+        uow(url, booking.cancel, elder_id=elder.person_id, appointment_id=view.appointment_id)
 
 
 def test_an_elder_cannot_cancel_someone_elses_booking(demo):
     url, elder, daughter = demo
     place = _first_session(url)
-    view = booking.book_appointment(elder_id=elder.person_id, slot_id=place.slot_id, url=url)
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id)
     with pytest.raises(NotFound):
-        booking.cancel(elder_id=daughter.person_id, appointment_id=view.appointment_id, url=url)
+        uow(url, booking.cancel, elder_id=daughter.person_id, appointment_id=view.appointment_id)
 
 
 def test_reschedule_takes_the_new_place_before_releasing_the_old(demo):
     url, elder, _ = demo
     old_place = _first_session(url, day_offset=2)
     new_place = _first_session(url, day_offset=3, period="afternoon")
-    view = booking.book_appointment(elder_id=elder.person_id, slot_id=old_place.slot_id, url=url)
-    moved = booking.reschedule(
-        elder_id=elder.person_id,
-        appointment_id=view.appointment_id,
-        new_slot_id=new_place.slot_id,
-        url=url,
-    )
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=old_place.slot_id)
+    moved = uow(url, booking.reschedule, elder_id=elder.person_id, appointment_id=view.appointment_id, new_slot_id=new_place.slot_id)
     assert moved.booking_number != view.booking_number and moved.status == "booked"
     assert _booked(url, old_place.slot_id) == 0 and _booked(url, new_place.slot_id) == 1
     with db.session_scope(url) as session:
         old = session.get(Appointment, view.appointment_id)
         assert old.status == "rescheduled" and old.rescheduled_to_id == moved.appointment_id
-    assert [a.booking_number for a in booking.upcoming(elder.person_id, url=url)] == [
+    assert [a.booking_number for a in uow(url, booking.upcoming, elder.person_id)] == [
         moved.booking_number
     ]
 
@@ -202,17 +194,12 @@ def test_a_failed_reschedule_leaves_the_old_booking_untouched(demo):
     url, elder, _ = demo
     old_place = _first_session(url, day_offset=2)
     full_place = _first_session(url, day_offset=4)
-    view = booking.book_appointment(elder_id=elder.person_id, slot_id=old_place.slot_id, url=url)
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=old_place.slot_id)
     _set_capacity(url, full_place.slot_id, capacity=3, booked=3)
     with pytest.raises(Conflict, match="full"):
-        booking.reschedule(
-            elder_id=elder.person_id,
-            appointment_id=view.appointment_id,
-            new_slot_id=full_place.slot_id,
-            url=url,
-        )
+        uow(url, booking.reschedule, elder_id=elder.person_id, appointment_id=view.appointment_id, new_slot_id=full_place.slot_id)
     assert _booked(url, old_place.slot_id) == 1 and _booked(url, full_place.slot_id) == 3
-    assert [a.status for a in booking.upcoming(elder.person_id, url=url)] == ["booked"]
+    assert [a.status for a in uow(url, booking.upcoming, elder.person_id)] == ["booked"]
 
 
 def test_past_sessions_are_refused(demo):
@@ -220,11 +207,9 @@ def test_past_sessions_are_refused(demo):
     place = _first_session(url, day_offset=2)
     later = dt.datetime.combine(place.day, dt.time(9, 0), TZ)  # the session has started
     with pytest.raises(Conflict, match="past"):
-        booking.book_appointment(
-            elder_id=elder.person_id, slot_id=place.slot_id, now=later, url=url
-        )
+        uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id, now=later)
     assert (
-        booking.find_slots(day=place.day, department="心内科", period="morning", now=later, url=url)
+        uow(url, booking.find_slots, day=place.day, department="心内科", period="morning", now=later)
         == []
     )
     assert _booked(url, place.slot_id) == 0
@@ -234,12 +219,10 @@ def test_nearest_alternatives_are_three_open_sessions_near_the_wish(demo):
     url, _, _ = demo
     place = _first_session(url, day_offset=3)
     _set_capacity(url, place.slot_id, capacity=2, booked=2)
-    others = booking.find_slots(day=place.day, department="心内科", period="morning", url=url)
+    others = uow(url, booking.find_slots, day=place.day, department="心内科", period="morning")
     for other in others:
         _set_capacity(url, other.slot_id, capacity=2, booked=2)
-    alternatives = booking.nearest_alternatives(
-        day=place.day, department="心内科", period="morning", url=url
-    )
+    alternatives = uow(url, booking.nearest_alternatives, day=place.day, department="心内科", period="morning")
     assert len(alternatives) == 3
     assert all((a.day, a.period) != (place.day, "morning") for a in alternatives)
     assert len({(a.day, a.period) for a in alternatives}) == 3
@@ -248,14 +231,14 @@ def test_nearest_alternatives_are_three_open_sessions_near_the_wish(demo):
 
 def test_resolve_department_by_name_alias_and_closest(demo):
     url, elder, _ = demo
-    assert booking.resolve_department("心内科", url=url).name == "心内科"
-    assert booking.resolve_department("看心脏的", url=url).name == "心内科"
-    missing = booking.resolve_department("呼吸内科", url=url)
+    assert uow(url, booking.resolve_department, "心内科").name == "心内科"
+    assert uow(url, booking.resolve_department, "看心脏的").name == "心内科"
+    missing = uow(url, booking.resolve_department, "呼吸内科")
     assert missing.name is None and len(missing.candidates) == 3
     assert all(c in {d for d, _, _ in seed.DEPARTMENTS} for c in missing.candidates)
-    liu = booking.resolve_doctor("刘医生", url=url)
+    liu = uow(url, booking.resolve_doctor, "刘医生")
     assert liu.name == "刘心怡" and liu.department == "心内科"
-    family = booking.resolve_doctor("家庭医生", elder_id=elder.person_id, url=url)
+    family = uow(url, booking.resolve_doctor, "家庭医生", elder_id=elder.person_id)
     assert family.name == "陈建华" and family.department == "全科"
 
 
@@ -264,49 +247,24 @@ def test_service_order_with_a_provider_then_cancel(demo):
     day = _now().date() + dt.timedelta(days=1)
     while day.weekday() not in (1, 3, 5):  # the demo bath team works Tue/Thu/Sat
         day += dt.timedelta(days=1)
-    address = service_orders.profile_address(elder.person_id, url=url)
-    order = service_orders.order_service(
-        elder_id=elder.person_id,
-        service="助浴",
-        day=day,
-        start_time="10:00",
-        address=address,
-        notes="老人腿脚不便",
-        ordered_by_id=daughter.person_id,
-        url=url,
-    )
+    address = uow(url, service_orders.profile_address, elder.person_id)
+    order = uow(url, service_orders.order_service, elder_id=elder.person_id, service="助浴", day=day, start_time="10:00", address=address, notes="老人腿脚不便", ordered_by_id=daughter.person_id)
     assert order.status == "confirmed" and order.provider and order.order_number.isdigit()
     # The provider's time is held: a second order at that time waits for dispatch.
-    second = service_orders.order_service(
-        elder_id=daughter.person_id,
-        service="助浴",
-        day=day,
-        start_time="10:00",
-        address="x",
-        url=url,
-    )
+    second = uow(url, service_orders.order_service, elder_id=daughter.person_id, service="助浴", day=day, start_time="10:00", address="x")
     assert second.status == "requested" and second.provider is None
-    assert [o.order_number for o in service_orders.upcoming_orders(elder.person_id, url=url)] == [
+    assert [o.order_number for o in uow(url, service_orders.upcoming_orders, elder.person_id)] == [
         order.order_number
     ]
-    cancelled = service_orders.cancel_service_order(
-        elder_id=elder.person_id, order_id=order.order_id, url=url
-    )
+    cancelled = uow(url, service_orders.cancel_service_order, elder_id=elder.person_id, order_id=order.order_id)
     assert cancelled.status == "cancelled"
-    assert service_orders.upcoming_orders(elder.person_id, url=url) == []
+    assert uow(url, service_orders.upcoming_orders, elder.person_id) == []
     with pytest.raises(Conflict, match="past"):
-        service_orders.order_service(
-            elder_id=elder.person_id,
-            service="助浴",
-            day=_now().date() - dt.timedelta(days=1),
-            start_time="10:00",
-            address=address,
-            url=url,
-        )
+        uow(url, service_orders.order_service, elder_id=elder.person_id, service="助浴", day=_now().date() - dt.timedelta(days=1), start_time="10:00", address=address)
 
 
 def test_resolve_service(demo):
     url, _, _ = demo
-    assert service_orders.resolve_service("洗澡", url=url) == ("助浴", ())
-    name, closest = service_orders.resolve_service("修电脑", url=url)
+    assert uow(url, service_orders.resolve_service, "洗澡") == ("助浴", ())
+    name, closest = uow(url, service_orders.resolve_service, "修电脑")
     assert name is None and len(closest) == 3

@@ -5,19 +5,19 @@ from sqlalchemy import select
 from records import booking, booking_reminders, db
 from records.tables import ScheduleSlot, utcnow
 from records.tables.health import OutboxMessage
-from tests.records.seeded import seed_demo
+from tests.records.seeded import seed_demo, uow
 
 
 def _book(url, elder):
     with db.session_scope(url) as session:
         slot = session.execute(select(ScheduleSlot).order_by(ScheduleSlot.day, ScheduleSlot.id)).scalars().first()
         slot_id = slot.id
-    return booking.book_appointment(elder_id=elder, slot_id=slot_id, url=url)
+    return uow(url, booking.book_appointment, elder_id=elder, slot_id=slot_id)
 
 
 def _reminders(url):
     with db.session_scope(url) as session:
-        return [row.params for row in session.scalars(select(OutboxMessage).where(OutboxMessage.template == "utter_reminder_appointment"))]
+        return [row.params for row in session.scalars(select(OutboxMessage).where(OutboxMessage.template == "reminder.appointment"))]
 
 
 def test_the_evening_before_reminder_is_said_once(migrated_url):
@@ -35,7 +35,7 @@ def test_the_evening_before_reminder_is_said_once(migrated_url):
 def test_a_cancelled_booking_is_not_reminded(migrated_url):
     demo = seed_demo(migrated_url)
     view = _book(migrated_url, demo.elder)
-    booking.cancel(appointment_id=view.appointment_id, elder_id=demo.elder, url=migrated_url)
+    uow(migrated_url, booking.cancel, appointment_id=view.appointment_id, elder_id=demo.elder)
     with db.session_scope(migrated_url) as session:
         booking_reminders.fire_due(session, utcnow() + dt.timedelta(days=30))
     assert _reminders(migrated_url) == []

@@ -36,7 +36,7 @@ def test_open_creates_event_and_first_step_in_outbox_within_a_second(demo):
         rows = _outbox(session, f"esc:{opened.event_id}:1:0")
     assert [(s.person_id, s.status, s.round, s.position) for s in steps] == [(demo.daughter, "notified", 1, 0)]
     assert {(r.channel, r.address) for r in rows} == {("wechat", "demo-daughter"), ("rest", "demo-daughter")}
-    assert all(r.template == "utter_escalation_family" and r.status == "queued" for r in rows)
+    assert all(r.template == "escalation.family" and r.status == "queued" for r in rows)
 
 
 def test_open_is_idempotent_while_an_event_is_open(demo):
@@ -93,8 +93,8 @@ def test_acknowledgement_stops_the_ladder_and_history_is_complete(demo):
     assert event.next_step_at is None
     assert [(s.person_id, s.status) for s in steps] == [(demo.daughter, "timed_out"), (demo.son, "acknowledged")]
     assert steps[1].acknowledged_at == T0 + dt.timedelta(seconds=75)
-    assert told_elder and told_elder[0].template == "utter_escalation_acknowledged_elder"
-    assert told_daughter and told_daughter[0].template == "utter_escalation_handled"
+    assert told_elder and told_elder[0].template == "escalation.acknowledged"
+    assert told_daughter and told_daughter[0].template == "escalation.handled"
 
 
 def test_a_late_acknowledgement_after_time_out_still_counts(demo):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from nlu import vitals
 from records import audit, db, health
 from records.tables import Alert, Observation, OutboxMessage
 from tests.records.seeded import seed_demo
@@ -27,7 +28,7 @@ def demo(migrated_url):
     ],
 )
 def test_parse_reading(nlu_type, value, text, expected):
-    assert health.parse_reading(nlu_type, value, text) == expected
+    assert health.parse_reading(vitals.vital_kind(nlu_type, text), value) == expected
 
 
 @pytest.mark.parametrize(
@@ -37,12 +38,12 @@ def test_parse_reading(nlu_type, value, text, expected):
 )
 def test_impossible_values_are_refused(nlu_type, value):
     with pytest.raises(health.Implausible):
-        health.parse_reading(nlu_type, value)
+        health.parse_reading(vitals.vital_kind(nlu_type), value)
 
 
 def test_blood_pressure_needs_both_numbers():
     with pytest.raises(health.Incomplete):
-        health.parse_reading("血压", "158")
+        health.parse_reading("blood_pressure", "158")
 
 
 @pytest.mark.parametrize(
@@ -89,9 +90,9 @@ def test_an_abnormal_vital_alerts_the_doctor_and_consenting_family(demo):
         by_person = {(r.person_id, r.template) for r in rows}
         doctor_params = [r.params for r in rows if r.person_id == demo.doctor]
         son_params = [r.params for r in rows if r.person_id == demo.son]
-    assert (demo.doctor, "utter_alert_vital_doctor") in by_person
-    assert (demo.daughter, "utter_alert_vital_family_detail") in by_person  # health_summary consent
-    assert (demo.son, "utter_alert_vital_family") in by_person  # alerts only: no values
+    assert (demo.doctor, "alert.vital.doctor") in by_person
+    assert (demo.daughter, "alert.vital.family_detail") in by_person  # health_summary consent
+    assert (demo.son, "alert.vital.family") in by_person  # alerts only: no values
     assert "158/95" in doctor_params[0]
     assert all("158" not in p for p in son_params)
 
@@ -103,23 +104,6 @@ def test_a_normal_vital_alerts_nobody(demo):
     with db.session_scope(demo.url) as session:
         assert session.execute(select(OutboxMessage)).first() is None
         assert session.execute(select(Observation)).scalar_one().value == 72
-
-
-@pytest.mark.parametrize(
-    ("symptoms", "parts", "text", "flag"),
-    [
-        (["胸痛"], [], "胸口疼，一直出冷汗", "chest_pain"),
-        (["胸闷", "气短"], [], "", "chest_pain"),
-        (["疼痛"], ["胸口"], "疼得喘不上气", "chest_pain"),
-        (["麻木"], ["手"], "突然半边身子没劲", "stroke"),
-        ([], [], "说话不清楚，嘴歪了", "stroke"),
-        (["头晕"], [], "刚才晕倒了", "fainting"),
-        (["胸闷"], [], "有时候胸口闷一会儿就好了", None),
-        (["咳嗽"], [], "", None),
-    ],
-)
-def test_red_flags(symptoms, parts, text, flag):
-    assert health.red_flag(symptoms, parts, text) == flag
 
 
 def test_a_red_flag_symptom_alerts_the_doctor(demo):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from nlu import chinese
 from records import audit, db, reminders
 from records.tables import Alert, CheckIn, OutboxMessage, Reminder, ReminderOccurrence
 from tests.records.seeded import seed_demo
@@ -37,7 +38,7 @@ def demo(migrated_url):
     ],
 )
 def test_parse_clock_times(text, times):
-    assert reminders.parse_clock_times(text) == times
+    assert chinese.parse_clock_times(text) == times
 
 
 def test_next_due_is_in_shanghai_time():
@@ -68,7 +69,7 @@ def test_a_reminder_fires_once_and_moves_to_tomorrow(demo):
         (occ,) = _occurrences(session)
         (said,) = _said(session)
     assert occ.status == "announced" and occ.scheduled_at == local(2026, 11, 23, 8, 0)
-    assert said.channel == "speaker" and said.template == "utter_reminder_medication"
+    assert said.channel == "speaker" and said.template == "reminder.medication"
     assert "降压药" in said.params
 
 
@@ -89,7 +90,7 @@ def test_re_reminds_three_times_then_tells_the_family(demo):
         alert = session.execute(select(Alert)).scalar_one()
         family = {(r.person_id, r.template) for r in _said(session, "alert:")}
     assert occ.status == "missed" and alert.kind == "missed_dose"
-    assert family >= {(demo.daughter, "utter_missed_dose_family_detail"), (demo.son, "utter_missed_dose_family")}
+    assert family >= {(demo.daughter, "missed_dose.family_detail"), (demo.son, "missed_dose.family")}
     assert all(person != demo.doctor for person, _ in family)
 
 
@@ -103,7 +104,7 @@ def test_acknowledging_stops_the_re_reminds(demo):
     with db.session_scope(demo.url) as session:
         assert reminders.re_remind_due(session, local(2026, 11, 23, 9, 0)) == 0
         assert _occurrences(session)[0].status == "acknowledged"
-        assert _said(session)[0].template == "utter_reminder_medication_unnamed"
+        assert _said(session)[0].template == "reminder.medication.unnamed"
         assert reminders.acknowledge(session, demo.elder) is None
 
 
@@ -139,7 +140,7 @@ def test_daily_checkin_asks_once_and_tells_family_when_unanswered(demo):
         assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31)) == 1
     with db.session_scope(demo.url) as session:
         assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 40)) == 0
-        assert _said(session, "checkin:")[0].template == "utter_checkin_ask"
+        assert _said(session, "checkin:")[0].template == "checkin.ask"
         assert reminders.expire_checkins(session, local(2026, 11, 23, 10, 29)) == 0
         assert reminders.expire_checkins(session, local(2026, 11, 23, 10, 31)) == 1
     with db.session_scope(demo.url) as session:

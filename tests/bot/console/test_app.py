@@ -88,7 +88,7 @@ def test_create_publish_and_progress(signed_in, store):
     path = created.headers["location"].split("?")[0]
     lecture_id = int(path.rsplit("/", 1)[1])
     page = signed_in.get(path)
-    assert "发布并通知" in page.text and "12月6日星期五上午9点30分" in page.text
+    assert "发布并通知" in page.text and "12月6日星期五上午9点半" in page.text
     published = signed_in.post(f"{path}/publish", {"csrf": token})
     assert published.headers["location"].endswith("msg=published")
     page = signed_in.get(path)
