@@ -59,25 +59,23 @@ class Asr(ABC):
         return [r.text for r in results if r.is_final]
 
 
-def resolve_model_path(explicit: Path | None = None) -> Path:
-    """The model directory: explicit, else ``ANXIN_VOSK_MODEL``, else ``var/models``."""
+def resolve_model_path(explicit: Path | None = None, models_dir: Path | None = None) -> Path:
+    """The model directory: ``explicit``, else the default model under ``models_dir``.
+
+    Both come from the entry point (``ANXIN_VOSK_MODEL``, ``var/models``), so
+    the speaker device needs no server settings to find its model.
+    """
     candidates: list[Path] = []
     if explicit is not None:
         candidates.append(Path(explicit))
-    else:
-        from core.settings import current
-
-        settings = current()
-        if settings.vosk_model_path is not None:
-            candidates.append(settings.vosk_model_path)
-        else:
-            candidates.append(settings.var_dir / "models" / DEFAULT_MODEL_NAME)
+    elif models_dir is not None:
+        candidates.append(Path(models_dir) / DEFAULT_MODEL_NAME)
     for path in candidates:
         if is_model_dir(path):
             return path
+    where = f"at {', '.join(map(str, candidates))}" if candidates else "configured"
     raise ModelNotFound(
-        f"no Vosk model at {', '.join(map(str, candidates))}: run `anxin voice install-model` "
-        "or set ANXIN_VOSK_MODEL"
+        f"no Vosk model {where}: run `anxin voice install-model` or set ANXIN_VOSK_MODEL"
     )
 
 
@@ -168,7 +166,7 @@ class VoskASR(Asr):
     @property
     def model_path(self) -> Path:
         if self._path is None:
-            self._path = resolve_model_path(self.settings.model_path)
+            self._path = resolve_model_path(self.settings.model_path, self.settings.models_dir)
         return self._path
 
     def load(self) -> None:

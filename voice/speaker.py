@@ -194,6 +194,10 @@ class Speaker:
         """File mode: one question WAV in; whatever is played goes to the player."""
         text = self.transcribe(wav_to_asr_pcm(wav))
         log.info("heard %d characters", len(normalise_text(text)))
+        return self.run_text(text, announcements=announcements)
+
+    def run_text(self, text: str, *, announcements: bool = True) -> Reply | None:
+        """Text mode: one typed question, as if heard (checks a device without a model)."""
         reply = self.handle_text(text, woken=True)
         if announcements:
             self.announce(*_voice_of(reply))
