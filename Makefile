@@ -37,10 +37,10 @@ $(STAMP): pyproject.toml
 	  echo "Anxin needs Python 3.10 (Rasa 3.6 runs on no other)."; \
 	  echo "Install one of:  pyenv install 3.10.13   |   apt-get install python3.10 python3.10-venv   |   uv python install 3.10"; \
 	  echo "or point ANXIN_PYTHON at a python3.10 binary."; exit 1; fi
-	@echo "… creating $(VENV) with $(PYTHON310) and installing (one resolve from pyproject.toml)"
+	@echo "… creating $(VENV) with $(PYTHON310) and installing the server (one resolve from pyproject.toml)"
 	@[ -x $(BIN)/python ] || $(PYTHON310) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade "pip>=24"
-	@$(BIN)/python -m pip install -qq -e ".[dev]"
+	@$(BIN)/python -m pip install -qq -e ".[server,dev]"
 	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; echo "The environment is inconsistent: run make clean, then make install."; exit 1; }
 	@touch $@
 	@echo "✓ $(VENV) ready"

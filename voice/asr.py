@@ -30,7 +30,8 @@ DEFAULT_MODEL_NAME = "vosk-model-small-cn-0.22"
 
 
 class ModelNotFound(RuntimeError):
-    """No Vosk model directory: install one (``anxin voice install-model``)."""
+    """No Vosk model directory: install one (``anxin voice install-model``, on the device
+    ``anxin-speaker install-model``)."""
 
 
 class AsrStream(ABC):
@@ -62,8 +63,8 @@ class Asr(ABC):
 def resolve_model_path(explicit: Path | None = None, models_dir: Path | None = None) -> Path:
     """The model directory: ``explicit``, else the default model under ``models_dir``.
 
-    Both come from the entry point (``ANXIN_VOSK_MODEL``, ``var/models``), so
-    the speaker device needs no server settings to find its model.
+    Both are the entry point's (``ANXIN_VOSK_MODEL``, ``var/models``): this
+    module reads no settings, so it runs wherever the entry point does.
     """
     candidates: list[Path] = []
     if explicit is not None:
@@ -75,7 +76,8 @@ def resolve_model_path(explicit: Path | None = None, models_dir: Path | None = N
             return path
     where = f"at {', '.join(map(str, candidates))}" if candidates else "configured"
     raise ModelNotFound(
-        f"no Vosk model {where}: run `anxin voice install-model` or set ANXIN_VOSK_MODEL"
+        f"no Vosk model {where}: install one (`anxin voice install-model`, on the device "
+        "`anxin-speaker install-model`) or set ANXIN_VOSK_MODEL"
     )
 
 
