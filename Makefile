@@ -23,24 +23,31 @@ PYTHON310 := $(shell for p in "$$ANXIN_PYTHON" python3.10 \
 # What training depends on: when none of it changed, nothing is retrained.
 TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components -type f 2>/dev/null)
 
+# The system packages, in one list (scripts/prereqs.sh): checked first, in
+# seconds, by the goals that need them; installed by `make deps`.
+PREREQS := scripts/prereqs.sh
+
 REPLICAS ?= 2
 PG      ?= postgresql://postgres@127.0.0.1:5432
 REDIS   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help install run run-prod test stories lint validate train eval bench db clean
+.PHONY: help deps install run run-prod test stories lint validate train eval bench db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: ## install the system packages (apt-get; sudo unless root)
+	@$(PREREQS) install test
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "Anxin needs Python 3.10 (Rasa 3.6 runs on no other)."; \
 	  echo "Install one of:  pyenv install 3.10.13   |   apt-get install python3.10 python3.10-venv   |   uv python install 3.10"; \
 	  echo "or point ANXIN_PYTHON at a python3.10 binary."; exit 1; fi
-	@echo "… creating $(VENV) with $(PYTHON310) and installing (one resolve from pyproject.toml)"
+	@echo "… creating $(VENV) with $(PYTHON310) and installing the server (one resolve from pyproject.toml)"
 	@[ -x $(BIN)/python ] || $(PYTHON310) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade "pip>=24"
-	@$(BIN)/python -m pip install -qq -e ".[dev]"
+	@$(BIN)/python -m pip install -qq -e ".[server,dev]"
 	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; echo "The environment is inconsistent: run make clean, then make install."; exit 1; }
 	@touch $@
 	@echo "✓ $(VENV) ready"
@@ -59,10 +66,14 @@ train: $(MODEL) ## train the model when training data or config changed
 db: $(STAMP) ## migrate the database and seed the demo community
 	@$(BIN)/anxin db upgrade >/dev/null && $(BIN)/anxin seed-demo
 
-run: $(MODEL) ## the whole product: action server, Rasa, terminal chat as demo-elder
+run: ## the whole product: action server, Rasa, terminal chat as demo-elder
+	@$(PREREQS) check run
+	@$(MAKE) --no-print-directory $(MODEL)
 	@$(BIN)/anxin run
 
-run-prod: $(MODEL) ## production mode here: PostgreSQL, Redis, $(REPLICAS) replicas behind nginx
+run-prod: ## production mode here: PostgreSQL, Redis, $(REPLICAS) replicas behind nginx
+	@$(PREREQS) check run-prod
+	@$(MAKE) --no-print-directory $(MODEL)
 	@ANXIN_DATABASE_URL=$${ANXIN_DATABASE_URL:-$(PG)/anxin} ANXIN_TRACKER_URL=$${ANXIN_TRACKER_URL:-$(PG)/anxin_tracker} \
 	  ANXIN_REDIS_URL=$${ANXIN_REDIS_URL:-$(REDIS)} $(BIN)/anxin run --replicas $(REPLICAS)
 
@@ -72,8 +83,9 @@ lint: $(STAMP) ## ruff
 validate: $(STAMP) ## rasa data validate (warnings count as failures)
 	@$(BIN)/rasa data validate --config config.yml --domain bot/domain --data nlu/data bot/data --fail-on-warnings --quiet
 
-test: $(MODEL) ## lint, validate, the whole test suite, then the test stories
-	@$(MAKE) --no-print-directory lint validate
+test: ## system packages, lint, validate, the whole test suite, then the test stories
+	@$(PREREQS) check test
+	@$(MAKE) --no-print-directory $(MODEL) lint validate
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory stories
 

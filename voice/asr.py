@@ -30,7 +30,8 @@ DEFAULT_MODEL_NAME = "vosk-model-small-cn-0.22"
 
 
 class ModelNotFound(RuntimeError):
-    """No Vosk model directory: install one (``anxin voice install-model``)."""
+    """No Vosk model directory: install one (``anxin voice install-model``, on the device
+    ``anxin-speaker install-model``)."""
 
 
 class AsrStream(ABC):
@@ -59,25 +60,24 @@ class Asr(ABC):
         return [r.text for r in results if r.is_final]
 
 
-def resolve_model_path(explicit: Path | None = None) -> Path:
-    """The model directory: explicit, else ``ANXIN_VOSK_MODEL``, else ``var/models``."""
+def resolve_model_path(explicit: Path | None = None, models_dir: Path | None = None) -> Path:
+    """The model directory: ``explicit``, else the default model under ``models_dir``.
+
+    Both are the entry point's (``ANXIN_VOSK_MODEL``, ``var/models``): this
+    module reads no settings, so it runs wherever the entry point does.
+    """
     candidates: list[Path] = []
     if explicit is not None:
         candidates.append(Path(explicit))
-    else:
-        from core.settings import current
-
-        settings = current()
-        if settings.vosk_model_path is not None:
-            candidates.append(settings.vosk_model_path)
-        else:
-            candidates.append(settings.var_dir / "models" / DEFAULT_MODEL_NAME)
+    elif models_dir is not None:
+        candidates.append(Path(models_dir) / DEFAULT_MODEL_NAME)
     for path in candidates:
         if is_model_dir(path):
             return path
+    where = f"at {', '.join(map(str, candidates))}" if candidates else "configured"
     raise ModelNotFound(
-        f"no Vosk model at {', '.join(map(str, candidates))}: run `anxin voice install-model` "
-        "or set ANXIN_VOSK_MODEL"
+        f"no Vosk model {where}: install one (`anxin voice install-model`, on the device "
+        "`anxin-speaker install-model`) or set ANXIN_VOSK_MODEL"
     )
 
 
@@ -168,7 +168,7 @@ class VoskASR(Asr):
     @property
     def model_path(self) -> Path:
         if self._path is None:
-            self._path = resolve_model_path(self.settings.model_path)
+            self._path = resolve_model_path(self.settings.model_path, self.settings.models_dir)
         return self._path
 
     def load(self) -> None:

@@ -67,7 +67,9 @@ class Announcement:
 @dataclass(frozen=True)
 class AsrSettings:
     model_path: Path | None = None
-    """None: resolve from ``bot.settings`` (``ANXIN_VOSK_MODEL``) then ``var/models``."""
+    """The Vosk model folder; None: the default model under ``models_dir``."""
+    models_dir: Path | None = None
+    """Where ``install-model`` puts models; the entry point passes ``var/models``."""
     rate: int = ASR_RATE
     partial_interval: float = 0.25
     """Seconds of audio between partial results (PartialResult costs a traceback)."""

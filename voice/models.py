@@ -54,8 +54,8 @@ class ChecksumMismatch(InstallError):
 
 
 def install_model(
-    name: str = "vosk-model-small-cn-0.22",
-    dest: Path | None = None,
+    name: str,
+    dest: Path,
     *,
     url: str | None = None,
     sha256: str | None = None,
@@ -65,7 +65,7 @@ def install_model(
     sleep: Callable[[float], None] = time.sleep,
     force: bool = False,
 ) -> Path:
-    """Download ``name`` into ``dest`` (default ``var/models``) and return its folder."""
+    """Download ``name`` into ``dest`` (the entry point passes ``var/models``); returns its folder."""
     spec = MODELS.get(name)
     url = url or (spec.url if spec else None)
     sha256 = (sha256 or (spec.sha256 if spec else None) or "").lower()
@@ -73,7 +73,7 @@ def install_model(
         raise InstallError(f"unknown model {name!r}: pass its URL")
     if not sha256:
         raise InstallError(f"no pinned SHA-256 for {name!r}: pass --sha256")
-    dest = Path(dest) if dest is not None else _default_dest()
+    dest = Path(dest)
     target = dest / name
     if target.is_dir() and not force:
         log.info("model already installed at %s", target)
@@ -91,12 +91,6 @@ def install_model(
     _unpack(archive, dest, name)
     archive.unlink()
     return target
-
-
-def _default_dest() -> Path:
-    from core.settings import current
-
-    return current().var_dir / "models"
 
 
 def download(

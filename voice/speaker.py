@@ -4,11 +4,12 @@ Audio (a WAV file, or the microphone by push-to-talk or wake phrase) goes
 through ASR to the Rasa speaker channel; the answer is spoken in the voice
 and at the rate the server keeps for this elder.
 
-The one thing the speaker decides on its own: if the transcript holds an
-emergency word and the server cannot be reached, it sounds an alarm (a
-generated siren) and keeps retrying the same message (same ``message_id``,
-so the server can de-duplicate) with backoff until it gets through.
-Emergency words also bypass the wake phrase.
+The one thing the speaker decides on its own: if the transcript is an
+emergency (the same :func:`nlu.emergency.detect` the server's NLU runs) and
+the server cannot be reached, it sounds an alarm (a generated siren) and keeps
+retrying the same message (same ``message_id``, so the server can
+de-duplicate) with backoff until it gets through.  An emergency also bypasses
+the wake phrase.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
+from nlu.emergency import detect
 from voice.asr import Asr
 from voice.audio import alarm, error_beep, wav_to_asr_pcm
 from voice.channel import Rejected, SpeakerChannel, SpeakerError, Unreachable
@@ -29,26 +31,9 @@ from voice.tts import Tts
 
 log = logging.getLogger(__name__)
 
-# Kept on the device so it works with the network down.  Recall over
-# precision: a false alarm costs a phone call, a missed one can cost a life.
-# Vosk's Chinese model writes numbers as characters (一二零), hence the variants.
-# fmt: off
-EMERGENCY_WORDS: tuple[str, ...] = (
-    # calling for help
-    "救命", "救救我", "快来人", "来人啊",
-    "快叫120", "叫120", "打120", "叫一二零", "打一二零", "幺二零", "叫救护车", "救护车",
-    # falls
-    "摔倒了", "摔倒", "摔了一跤", "跌倒", "跌倒了", "起不来", "站不起来", "爬不起来",
-    # chest and breathing
-    "胸口疼", "胸口痛", "胸痛", "胸闷", "心口疼", "心脏疼", "心脏病",
-    "喘不上气", "喘不过气", "透不过气", "呼吸困难", "憋气",
-    # stroke, fainting, bleeding, fire
-    "晕倒", "昏倒", "不省人事", "中风", "说不出话", "半边身子", "流血不止", "着火",
-)
-# fmt: on
-
 REPEAT_WORDS = ("再说一遍", "再说一次", "没听清", "重复一遍")
 
+_SPACES = re.compile(r"\s+")
 _NOT_SPEECH = re.compile(r"[\s\u3000，。！？、；：,.!?;:\"'“”‘’（）()]+")
 
 
@@ -57,9 +42,15 @@ def normalise_text(text: str) -> str:
     return _NOT_SPEECH.sub("", text)
 
 
-def is_emergency(text: str, words: Iterable[str] = EMERGENCY_WORDS) -> bool:
-    flat = normalise_text(text)
-    return any(word in flat for word in words)
+def is_emergency(text: str) -> bool:
+    """The NLU's own detector, run on the device so it works with the network down.
+
+    Negation, the past and hypotheticals are understood (我没摔倒 is not an
+    emergency).  Spaces are dropped first: the detector splits clauses at
+    them and Vosk puts one between every word.  Punctuation stays, because
+    it does end a clause (typed text has it, Vosk's has none).
+    """
+    return detect(_SPACES.sub("", text)) is not None
 
 
 def after_wake(text: str, phrases: Iterable[str]) -> str | None:
@@ -130,7 +121,7 @@ class Speaker:
                 reply = self.channel.send(text, message_id)
             except SpeakerError as exc:
                 if emergency:
-                    log.error("emergency words heard and the server is unreachable: %s", exc)
+                    log.error("an emergency was heard and the server is unreachable: %s", exc)
                     reply = self._raise_emergency(text, message_id)
                 else:
                     self._offline(text, exc)
@@ -203,6 +194,10 @@ class Speaker:
         """File mode: one question WAV in; whatever is played goes to the player."""
         text = self.transcribe(wav_to_asr_pcm(wav))
         log.info("heard %d characters", len(normalise_text(text)))
+        return self.run_text(text, announcements=announcements)
+
+    def run_text(self, text: str, *, announcements: bool = True) -> Reply | None:
+        """Text mode: one typed question, as if heard (checks a device without a model)."""
         reply = self.handle_text(text, woken=True)
         if announcements:
             self.announce(*_voice_of(reply))
@@ -221,7 +216,7 @@ class Speaker:
             mic.drain()
 
     def run_wake_word(self, mic, poll_every: float = 60.0) -> None:  # pragma: no cover
-        """Device loop: always listening; a wake phrase (or an emergency word) starts a turn."""
+        """Device loop: always listening; a wake phrase (or an emergency) starts a turn."""
         stream = self.asr.open_stream()
         awake_until = 0.0
         next_poll = self.clock()

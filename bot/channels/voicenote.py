@@ -31,10 +31,13 @@ def _recogniser():
     with _lock:
         if _asr is None:
             try:
+                from core.settings import current
                 from voice.asr import VoskASR, resolve_model_path
+                from voice.cli import asr_settings
 
-                resolve_model_path()
-                _asr = VoskASR()
+                settings = asr_settings(current())
+                resolve_model_path(settings.model_path, settings.models_dir)
+                _asr = VoskASR(settings)
             except Exception as exc:  # noqa: BLE001 - no voice package or model: degrade to text
                 log.info("voice notes cannot be transcribed here: %s", type(exc).__name__)
                 return None

@@ -68,63 +68,67 @@ class StandIn:
         self.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
+        return type("Handler", (_Handler,), {"standin": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                return None
 
-            def _json(self, status: int, body: dict) -> None:
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+class _Handler(BaseHTTPRequestHandler):
+    """The speaker channel's routes, answering for one :class:`StandIn`."""
 
-            def _authorised(self) -> bool:
-                if self.headers.get("Authorization") == f"Bearer {standin.token}":
-                    return True
-                self._json(401, {"error": "bad device token"})
-                return False
+    standin: StandIn
 
-            def _body(self) -> dict:
-                length = int(self.headers.get("Content-Length") or 0)
-                return json.loads(self.rfile.read(length).decode("utf-8") or "{}")
+    def log_message(self, *args: object) -> None:
+        return None
 
-            def do_GET(self) -> None:
-                url = urlparse(self.path)
-                if url.path != f"{BASE}/announcements":
-                    return self._json(404, {})
-                if not self._authorised():
-                    return None
-                device = parse_qs(url.query).get("device_id", [""])[0]
-                with standin._lock:
-                    items = [a for a in standin.announcements if a["id"] not in standin.acked]
-                return self._json(200, {"device_id": device, "announcements": items})
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-            def do_POST(self) -> None:
-                path = urlparse(self.path).path
-                if path == f"{BASE}/webhook":
-                    if not self._authorised():
-                        return None
-                    body = self._body()
-                    with standin._lock:
-                        standin.received.append(body)
-                        if standin.fail_next > 0:
-                            standin.fail_next -= 1
-                            return self._json(503, {"error": "busy"})
-                        standin.delivered.append(body)
-                    texts = standin.answer(body.get("text", ""))
-                    return self._json(
-                        200, {"messages": [{"text": t} for t in texts], "voice": standin.voice}
-                    )
-                if path == f"{BASE}/announcements/ack":
-                    if not self._authorised():
-                        return None
-                    with standin._lock:
-                        standin.acked.extend(self._body().get("ids", []))
-                    return self._json(200, {"ok": True})
-                return self._json(404, {})
+    def _authorised(self) -> bool:
+        if self.headers.get("Authorization") == f"Bearer {self.standin.token}":
+            return True
+        self._json(401, {"error": "bad device token"})
+        return False
 
-        return Handler
+    def _body(self) -> dict:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length).decode("utf-8") or "{}")
+
+    def do_GET(self) -> None:
+        standin = self.standin
+        url = urlparse(self.path)
+        if url.path != f"{BASE}/announcements":
+            return self._json(404, {})
+        if not self._authorised():
+            return None
+        device = parse_qs(url.query).get("device_id", [""])[0]
+        with standin._lock:
+            items = [a for a in standin.announcements if a["id"] not in standin.acked]
+        return self._json(200, {"device_id": device, "announcements": items})
+
+    def do_POST(self) -> None:
+        path = urlparse(self.path).path
+        if path not in (f"{BASE}/webhook", f"{BASE}/announcements/ack"):
+            return self._json(404, {})
+        if not self._authorised():
+            return None
+        if path == f"{BASE}/webhook":
+            return self._turn()
+        with self.standin._lock:
+            self.standin.acked.extend(self._body().get("ids", []))
+        return self._json(200, {"ok": True})
+
+    def _turn(self) -> None:
+        standin = self.standin
+        body = self._body()
+        with standin._lock:
+            standin.received.append(body)
+            if standin.fail_next > 0:
+                standin.fail_next -= 1
+                return self._json(503, {"error": "busy"})
+            standin.delivered.append(body)
+        texts = standin.answer(body.get("text", ""))
+        return self._json(200, {"messages": [{"text": t} for t in texts], "voice": standin.voice})

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from nlu.emergency import detect
 from tests.voice.helpers import KOREAN, espeak_wav, need_espeak, need_korean_model
 from tests.voice.standin import StandIn
 from voice.asr import FakeASR
@@ -192,15 +193,47 @@ def test_channel_parses_the_contract(server):
         "我 起 不 来",
         "胸口 疼",
         "喘 不 上 气",
+        "救命 我摔倒了",
+        "我 没 事 就是 胸口 疼 得 厉害",
     ],
 )
 def test_emergency_words(text):
+    """The offline check is the NLU's detector, on Vosk's spaced-out words too."""
     assert is_emergency(text)
+    assert detect(text.replace(" ", "")) is not None
 
 
-@pytest.mark.parametrize("text", ["今天天气怎么样", "我想约个医生", "讲座在哪里"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今天天气怎么样",
+        "我想约个医生",
+        "讲座在哪里",
+        "我没摔倒",
+        "我 没 摔倒",
+        "去年 摔倒 过 一次",
+        "摔倒 了 医保 报 不 报",
+    ],
+)
 def test_not_emergency(text):
+    """Negation, the past and questions about a topic do not sound the alarm offline."""
     assert not is_emergency(text)
+
+
+def test_offline_negated_emergency_beeps_once_without_alarm():
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    speaker, player, _ = make_speaker(url)
+    speaker.sleep = lambda s: pytest.fail("must not retry a non-emergency")
+    assert speaker.handle_text("我 没 摔倒") is None
+    assert speaker.alarms == 0 and len(player.played) == 1
+
+
+def test_negated_emergency_does_not_bypass_the_wake_phrase(server):
+    speaker, _, _ = make_speaker(server.url, require_wake=True)
+    assert speaker.handle_text("我 没 摔倒") is None
+    assert server.delivered == []
 
 
 def test_after_wake():
