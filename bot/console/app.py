@@ -92,7 +92,7 @@ def _set_cookie(response: HTTPResponse, name: str, value: str, secure: bool, max
 
 def create_app(settings: Settings, rasa=None) -> Sanic:
     from bot.console import lecture_pages, pages
-    from bot.console.rasa_api import RasaControl
+    from bot.rasa_api import RasaControl
 
     app = Sanic(f"anxin_console_{next(_names)}")
     app.config.FORWARDED_SECRET = None
