@@ -5,11 +5,17 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import redirect
 
-from bot.console.render import page
+from bot.console.render import error_page, page
 from bot.console.signin import reader
-from records import console_views, emergency
+from core.errors import NotFound
+from records import console_views
 
 bp = Blueprint("emergencies")
+
+
+@bp.exception(NotFound)
+async def missing(request, exception):
+    return error_page(request, 404, "没有这个紧急事件", "请回到紧急事件列表再试。")
 
 
 @bp.get("/emergencies")
@@ -22,5 +28,5 @@ async def listing(request):
 
 @bp.post("/emergencies/<event_id:int>/ack")
 async def acknowledge(request, event_id: int):
-    done = emergency.acknowledge_event(request.ctx.session, event_id, request.ctx.user.person_id)
+    done = console_views.acknowledge_emergency(request.ctx.session, event_id, request.ctx.user.person_id)
     return redirect(f"/emergencies?msg={'acked' if done else 'ack_none'}", status=303)

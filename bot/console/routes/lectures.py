@@ -82,6 +82,7 @@ async def detail(request, lecture_id: int):
 
 @bp.get("/lectures/<lecture_id:int>/progress.json")
 async def progress_json(request, lecture_id: int):
+    lectures.get(request.ctx.session, lecture_id)  # NotFound: 404
     p = broadcast.progress(request.ctx.session, lecture_id)
     return json({"total": p.total, "delivered": p.delivered, "queued": p.queued, "failed": p.failed,
                  "heard": p.heard, "read": p.read, "percent": p.percent})

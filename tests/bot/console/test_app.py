@@ -6,6 +6,13 @@ import pytest
 
 GET_ROUTES = ["/", "/emergencies", "/alerts", "/lectures", "/lectures/new", "/lectures/1",
               "/lectures/1/progress.json", "/bookings", "/elders", "/handoffs"]
+# Item ids that do not exist: each answers 404 with the error page, worded by its area.
+UNKNOWN_IDS = [("GET", "/lectures/9999", "没有这个讲座"), ("GET", "/lectures/9999/progress.json", "没有这个讲座"),
+               ("POST", "/lectures/9999/publish", "没有这个讲座"),
+               ("POST", "/elders/99999/binding-code", "没有这位老人"),
+               ("POST", "/emergencies/9999/ack", "没有这个紧急事件"),
+               ("POST", "/handoffs/9999/claim", "没有这个请求"), ("POST", "/handoffs/9999/close", "没有这个请求"),
+               ("POST", "/handoffs/9999/resume", "没有这个请求")]
 POST_ROUTES = ["/logout", "/emergencies/1/ack", "/lectures", "/lectures/1/publish",
                "/elders/1/binding-code", "/handoffs/1/claim", "/handoffs/1/close", "/handoffs/1/resume"]
 
@@ -38,3 +45,11 @@ def test_every_page_renders_large_chinese_text(signed_in):
         assert response.status_code == 200, path
     home = signed_in.get("/")
     assert "您好，张敏" in home.text and "html { font-size: 22px; }" in home.text
+
+
+@pytest.mark.parametrize(("method", "path", "title"), UNKNOWN_IDS)
+def test_unknown_ids_answer_404_with_the_error_page(signed_in, method, path, title):
+    token = signed_in.csrf("/")
+    response = signed_in.get(path) if method == "GET" else signed_in.post(path, {"csrf": token})
+    assert response.status_code == 404, path
+    assert title in response.text and "回到首页" in response.text
