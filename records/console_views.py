@@ -1,43 +1,43 @@
-"""Read-only listings for the community-worker console.
+"""What the community-worker console reads and does, for bot/console (which writes no SQL).
 
 The capabilities' own modules own their writes (``records.emergency``,
-``records.alerts``, ``records.booking``, ``records.binding``); the console
-needs a few cross-elder listings those modules do not offer, gathered here
-so that bot/console never writes SQL.  A listing whose capability has not
-landed yet raises :class:`NotEnabled`; the page then says so.  Listings of
-health data (emergencies, alerts) take an ``audit.Reader`` and log each read.
+``records.binding``, ...); the console needs a few cross-elder listings those
+modules do not offer, and thin wrappers that shape their results for a page.
+Listings of health data (emergencies, alerts) take an ``audit.Reader`` and log
+each read in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from records.tables import Device, ElderProfile, FamilyLink, Person
+from core.errors import NotFound
+from records import audit, binding, emergency
+from records.tables import (
+    Alert,
+    Appointment,
+    BindingCode,
+    Department,
+    Device,
+    Doctor,
+    ElderProfile,
+    EmergencyEvent,
+    FamilyLink,
+    HandoffRequest,
+    HomeService,
+    Person,
+    ScheduleSlot,
+    ServiceOrder,
+    utcnow,
+)
 
 
-class NotEnabled(Exception):
-    """The capability behind a page is not installed yet."""
-
-
-def _models(name: str, *classes: str):
-    try:
-        module = importlib.import_module(name)
-        return tuple(getattr(module, cls) for cls in classes)
-    except (ImportError, AttributeError) as exc:
-        raise NotEnabled(name) from exc
-
-
-def _audit(session: Session, reader, elder_ids, what: str) -> None:
+def _audit(session: Session, reader: audit.Reader | None, elder_ids, what: str) -> None:
     if reader is None:
-        return
-    try:
-        from records import audit
-    except ImportError:  # the audit log lands with the health capability
         return
     for elder_id in sorted(set(elder_ids)):
         audit.record(session, reader, elder_id, what)
@@ -56,7 +56,6 @@ class EmergencyRow:
 
 
 def emergencies(session: Session, reader=None, include_closed: bool = False, limit: int = 50) -> list[EmergencyRow]:
-    (EmergencyEvent,) = _models("records.tables.health", "EmergencyEvent")
     acker = aliased(Person)
     query = (
         select(EmergencyEvent, Person.name, acker.name)
@@ -84,7 +83,6 @@ class AlertRow:
 
 
 def alerts(session: Session, reader=None, include_done: bool = False, limit: int = 100) -> list[AlertRow]:
-    (Alert,) = _models("records.tables.health", "Alert")
     query = (
         select(Alert, Person.name).join(Person, Person.id == Alert.elder_id)
         .order_by(Alert.created_at.desc()).limit(limit)
@@ -108,26 +106,22 @@ class BookingRow:
 
 
 def appointments(session: Session, limit: int = 100) -> list[BookingRow]:
-    (Appointment,) = _models("records.tables.booking", "Appointment")
-    clinic = importlib.import_module("records.tables.clinic")
-    Slot, Doctor, Department = clinic.ScheduleSlot, clinic.Doctor, clinic.Department
     doctor_person = aliased(Person)
     rows = session.execute(
-        select(Appointment, Person.name, Department.name, doctor_person.name, Slot.day, Slot.period)
+        select(Appointment, Person.name, Department.name, doctor_person.name,
+               ScheduleSlot.day, ScheduleSlot.period)
         .join(Person, Person.id == Appointment.elder_id)
-        .join(Slot, Slot.id == Appointment.slot_id)
-        .join(Doctor, Doctor.id == Slot.doctor_id)
+        .join(ScheduleSlot, ScheduleSlot.id == Appointment.slot_id)
+        .join(Doctor, Doctor.id == ScheduleSlot.doctor_id)
         .join(Department, Department.id == Doctor.department_id)
         .join(doctor_person, doctor_person.id == Doctor.person_id)
-        .order_by(Slot.day.desc(), Appointment.id.desc()).limit(limit)
+        .order_by(ScheduleSlot.day.desc(), Appointment.id.desc()).limit(limit)
     ).all()
     return [BookingRow(a.booking_number or str(a.id), elder, f"{dept} {doctor}", day, period, a.status)
             for a, elder, dept, doctor, day, period in rows]
 
 
 def service_orders(session: Session, limit: int = 100) -> list[BookingRow]:
-    (ServiceOrder,) = _models("records.tables.booking", "ServiceOrder")
-    HomeService = importlib.import_module("records.tables.clinic").HomeService
     rows = session.execute(
         select(ServiceOrder, Person.name, HomeService.name)
         .join(Person, Person.id == ServiceOrder.elder_id)
@@ -175,8 +169,9 @@ class CodeRow:
     used: bool
 
 
-def binding_codes(session: Session, now: dt.datetime, limit: int = 50) -> list[CodeRow]:
-    (BindingCode,) = _models("records.tables.binding", "BindingCode")
+def binding_codes(session: Session, now: dt.datetime | None = None, limit: int = 50) -> list[CodeRow]:
+    """Codes still valid (used or not), newest first."""
+    now = now or utcnow()
     rows = session.execute(
         select(BindingCode, Person.name).join(Person, Person.id == BindingCode.elder_id)
         .where(BindingCode.expires_at > now).order_by(BindingCode.created_at.desc()).limit(limit)
@@ -184,19 +179,30 @@ def binding_codes(session: Session, now: dt.datetime, limit: int = 50) -> list[C
     return [CodeRow(c.code, name, c.expires_at, c.used_at is not None) for c, name in rows]
 
 
-def counts(session: Session) -> dict[str, int]:
-    """The front page's numbers; a capability not installed counts as 0."""
-    from records.tables import HandoffRequest
+def issue_binding_code(session: Session, elder_id: int, now: dt.datetime | None = None) -> CodeRow:
+    """A fresh code issued from the console, with the elder's name for the page
+    (:class:`NotFound` when there is no such elder)."""
+    row = binding.issue(session, elder_id, "console", now=now)
+    return CodeRow(row.code, session.get(Person, elder_id).name, row.expires_at, False)
 
-    found = {"handoffs": session.execute(
-        select(func.count()).select_from(HandoffRequest).where(HandoffRequest.status != "closed")).scalar_one()}
-    try:
-        EmergencyEvent, Alert = _models("records.tables.health", "EmergencyEvent", "Alert")
-    except NotEnabled:
-        found.update(emergencies=0, alerts=0)
-    else:
-        found["emergencies"] = session.execute(
-            select(func.count()).select_from(EmergencyEvent).where(EmergencyEvent.status == "open")).scalar_one()
-        found["alerts"] = session.execute(
-            select(func.count()).select_from(Alert).where(Alert.status == "open")).scalar_one()
-    return found
+
+def acknowledge_emergency(session: Session, event_id: int, person_id: int) -> bool:
+    """A worker presses 我来处理: True when this stopped the ladder or it was
+    already acknowledged, False when the event is closed; NotFound when there
+    is no such event."""
+    if session.get(EmergencyEvent, event_id) is None:
+        raise NotFound(f"emergency event {event_id}")
+    return emergency.acknowledge_event(session, event_id, person_id) is not None
+
+
+def counts(session: Session) -> dict[str, int]:
+    """The front page's numbers: open handoffs, open emergencies, open alerts."""
+
+    def count(model, condition) -> int:
+        return session.execute(select(func.count()).select_from(model).where(condition)).scalar_one()
+
+    return {
+        "handoffs": count(HandoffRequest, HandoffRequest.status != "closed"),
+        "emergencies": count(EmergencyEvent, EmergencyEvent.status == "open"),
+        "alerts": count(Alert, Alert.status == "open"),
+    }

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import StoreUnavailable
 
+# What the driver raises; :func:`unavailable` tells which of these mean "not there".
+DRIVER_ERRORS = (OperationalError, DBAPIError)
+
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker] = {}
@@ -82,6 +85,11 @@ def _factory_for(engine: Engine) -> sessionmaker:
     raise RuntimeError("engine not made by get_engine")
 
 
+def unavailable(exc: BaseException) -> bool:
+    """True when a driver error means the database cannot be reached (not a bad statement)."""
+    return isinstance(exc, OperationalError) or bool(getattr(exc, "connection_invalidated", False))
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A transaction: commit on success, roll back on error."""
@@ -93,9 +101,9 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except (OperationalError, DBAPIError) as exc:
+    except DRIVER_ERRORS as exc:
         session.rollback()
-        if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
+        if unavailable(exc):
             raise StoreUnavailable("the care-records database cannot be reached") from exc
         raise
     except BaseException:

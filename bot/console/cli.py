@@ -12,13 +12,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from zoneinfo import ZoneInfo
 
-from core.settings import current
+from core.errors import Conflict, NotFound
+from core.settings import bootstrap, current
+from records import broadcast, console_users, db, lectures
 
 
 def cmd_console(args: argparse.Namespace) -> int:
+    # Sanic and Jinja load only when serving, not for every `anxin` command.
     from bot.console.app import create_app
 
     settings = current()
@@ -30,8 +34,6 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_console_user(args: argparse.Namespace) -> int:
-    from records import console_users, db
-
     settings = current()
     try:
         with db.session_scope(settings.database_url) as session:
@@ -54,8 +56,6 @@ def _starts_at(text: str, timezone: str) -> dt.datetime:
 
 
 def _status(session, lecture_id: int) -> dict:
-    from records import broadcast, lectures
-
     view = lectures.get(session, lecture_id)
     p = broadcast.progress(session, lecture_id)
     return {"id": view.id, "title": view.title, "status": view.status,
@@ -66,9 +66,6 @@ def _status(session, lecture_id: int) -> dict:
 
 
 def cmd_lecture(args: argparse.Namespace) -> int:
-    from core.errors import Conflict, NotFound
-    from records import db, lectures
-
     settings = current()
     try:
         with db.session_scope(settings.database_url) as session:
@@ -127,10 +124,6 @@ def register(subparsers) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot.console``: serve the console."""
-    import logging
-
-    from core.settings import bootstrap
-
     bootstrap()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="安心 社区工作台")

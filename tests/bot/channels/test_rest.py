@@ -58,7 +58,7 @@ def test_an_emergency_deep_in_a_long_message_is_what_is_kept():
 
 
 def test_an_emergency_resumes_a_conversation_a_worker_holds(servers):
-    from bot.console.rasa_api import RasaControl
+    from bot.rasa_api import RasaControl
     from records import db, handoff, people
 
     sender = "demo-elder"

@@ -160,8 +160,6 @@ def test_create_publish_and_watch_progress(console, page):
 
 
 def test_acknowledge_an_emergency(console, page):
-    if importlib.util.find_spec("records.emergency") is None:
-        pytest.skip("records.emergency (issue 5) is not installed")
     from sqlalchemy import select
 
     from records import emergency
@@ -195,7 +193,6 @@ def test_handoff_and_elders_pages(console, page):
     page.wait_for_selector("text=没有暂停成功")  # no Rasa in this test: said plainly
     page.click("text=老人和设备")
     page.wait_for_selector("text=王秀兰")
-    if importlib.util.find_spec("records.binding") is not None:
-        page.click("text=生成绑定码")
-        page.wait_for_selector(".code")
+    page.click("text=生成绑定码")
+    page.wait_for_selector(".code")
     shot(page, "09-elders")

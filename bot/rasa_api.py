@@ -5,6 +5,8 @@ appending ``{"event": "pause"}`` (Rasa's ``ConversationPaused``) to the
 tracker makes Rasa log the sender's messages without predicting replies;
 ``{"event": "resume"}`` (``ConversationResumed``) ends that.  Rasa's HTTP
 API must be enabled (``rasa run --enable-api``, as ``make run`` does).
+Shared by the console's handoff pages and every other caller that must
+quieten or wake the bot for one sender.
 """
 
 from __future__ import annotations

@@ -1,0 +1,32 @@
+"""Emergencies: the open events (an audited read of health data) and 我来处理."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+from sanic.response import redirect
+
+from bot.console.render import error_page, page
+from bot.console.signin import reader
+from core.errors import NotFound
+from records import console_views
+
+bp = Blueprint("emergencies")
+
+
+@bp.exception(NotFound)
+async def missing(request, exception):
+    return error_page(request, 404, "没有这个紧急事件", "请回到紧急事件列表再试。")
+
+
+@bp.get("/emergencies")
+async def listing(request):
+    show_all = request.args.get("all") == "1"
+    rows = console_views.emergencies(request.ctx.session, reader(request, "console: emergencies"),
+                                     include_closed=show_all)
+    return page(request, "emergencies.html", rows=rows, show_all=show_all)
+
+
+@bp.post("/emergencies/<event_id:int>/ack")
+async def acknowledge(request, event_id: int):
+    done = console_views.acknowledge_emergency(request.ctx.session, event_id, request.ctx.user.person_id)
+    return redirect(f"/emergencies?msg={'acked' if done else 'ack_none'}", status=303)
