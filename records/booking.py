@@ -2,7 +2,7 @@
 
 Every function runs in the caller's unit of work (a ``Session``); a caller
 says a booking is made only after its transaction has committed.  Capacity is enforced by the
-database (see :mod:`records.tables.booking`), so twenty people asking for the
+database (see :mod:`records.tables.clinic`), so twenty people asking for the
 last place at once produce exactly one booking.  Failures are
 :class:`~core.errors.Conflict` (full, duplicate, past, closed),
 :class:`~core.errors.NotFound`, or :class:`~core.errors.StoreUnavailable`.
@@ -27,8 +27,7 @@ from records.booking_names import (  # noqa: F401  (part of the booking API)
     resolve_department,
     resolve_doctor,
 )
-from records.tables import Department, Doctor, Person, ScheduleSlot
-from records.tables.booking import Appointment, BookingReminder
+from records.tables import Appointment, BookingReminder, Department, Doctor, Person, ScheduleSlot
 
 # A session can no longer be booked once it has started (local time).
 SESSION_START = {"morning": dt.time(8, 0), "afternoon": dt.time(14, 0)}

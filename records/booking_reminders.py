@@ -14,8 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from records import alerts
-from records.tables import Department, Doctor, HomeService, Person, ScheduleSlot, utcnow
-from records.tables.booking import Appointment, BookingReminder, ServiceOrder
+from records.tables import (
+    Appointment,
+    BookingReminder,
+    Department,
+    Doctor,
+    HomeService,
+    Person,
+    ScheduleSlot,
+    ServiceOrder,
+    utcnow,
+)
 
 LIVE = {"appointment": ("booked",), "service_order": ("requested", "confirmed")}
 

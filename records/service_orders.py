@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
 from records.booking import now_local, reminder_due
-from records.tables import ElderProfile, HomeService
-from records.tables.booking import (
+from records.tables import (
     BookingReminder,
+    ElderProfile,
+    HomeService,
     ProviderAvailability,
     ServiceOrder,
     ServiceProvider,

@@ -1,41 +1,27 @@
 """The care-records schema (SQLAlchemy 1.4 declarative, 2.0-style use), one
-module per capability.  Every module must be imported here so that
+module per concept.  Every module is imported here so that
 ``Base.metadata`` is complete; changing a table needs a migration in
 ``records/migrations/versions/`` (``tests/records/test_migrations.py`` fails
 when the two disagree).
 """
 
+from records.tables.audit import AuditEntry
 from records.tables.base import NAMING, Base, utcnow
-from records.tables.binding import BindingAttempt, BindingCode  # noqa: F401  (binding, issue 8)
-from records.tables.booking import (  # noqa: F401  (booking, issue 4)
+from records.tables.binding import BindingAttempt, BindingCode
+from records.tables.clinic import (
+    APPOINTMENT_STATUSES,
+    PERIODS,
     Appointment,
-    BookingReminder,
-    ProviderAvailability,
-    ServiceOrder,
-    ServiceProvider,
+    Department,
+    Doctor,
+    ScheduleSlot,
 )
-from records.tables.channels import Announcement, InboundMessage
-from records.tables.clinic import PERIODS, Department, Doctor, HomeService, ScheduleSlot
-from records.tables.health import (  # noqa: F401  (safety core, issue 5)
-    Alert,
-    AuditEntry,
-    CheckIn,
-    EmergencyEvent,
-    EscalationStep,
-    Observation,
-    OutboxMessage,
-    Reminder,
-    ReminderOccurrence,
-    VitalThreshold,
-)
-from records.tables.lectures import (  # noqa: F401  (lectures, broadcast, console, issue 9)
-    ConsoleSession,
-    ConsoleUser,
-    HandoffRequest,
-    Lecture,
-    LectureDelivery,
-    LectureRegistration,
-)
+from records.tables.console import ConsoleSession, ConsoleUser
+from records.tables.emergency import EmergencyEvent, EscalationStep
+from records.tables.handoff import HandoffRequest
+from records.tables.health import LEVELS, VITAL_TYPES, Alert, Observation, VitalThreshold
+from records.tables.lectures import Lecture, LectureDelivery, LectureRegistration
+from records.tables.messaging import Announcement, InboundMessage, OutboxMessage
 from records.tables.people import (
     CHANNELS,
     CONSENT_SCOPES,
@@ -46,25 +32,28 @@ from records.tables.people import (
     FamilyLink,
     Person,
 )
+from records.tables.reminders import (
+    REMINDER_KINDS,
+    BookingReminder,
+    CheckIn,
+    Reminder,
+    ReminderOccurrence,
+)
+from records.tables.services import (
+    ORDER_STATUSES,
+    HomeService,
+    ProviderAvailability,
+    ServiceOrder,
+    ServiceProvider,
+)
 
 __all__ = [
-    "CHANNELS",
-    "CONSENT_SCOPES",
-    "NAMING",
-    "PERIODS",
-    "ROLES",
-    "Announcement",
-    "Base",
-    "ChannelIdentity",
-    "Department",
-    "Device",
-    "Doctor",
-    "ElderProfile",
-    "FamilyLink",
-    "HomeService",
-    "InboundMessage",
-    "Lecture",
-    "Person",
-    "ScheduleSlot",
-    "utcnow",
+    "APPOINTMENT_STATUSES", "CHANNELS", "CONSENT_SCOPES", "LEVELS", "NAMING", "ORDER_STATUSES", "PERIODS",
+    "REMINDER_KINDS", "ROLES", "VITAL_TYPES",
+    "Alert", "Announcement", "Appointment", "AuditEntry", "Base", "BindingAttempt", "BindingCode",
+    "BookingReminder", "ChannelIdentity", "CheckIn", "ConsoleSession", "ConsoleUser", "Department", "Device",
+    "Doctor", "ElderProfile", "EmergencyEvent", "EscalationStep", "FamilyLink", "HandoffRequest", "HomeService",
+    "InboundMessage", "Lecture", "LectureDelivery", "LectureRegistration", "Observation", "OutboxMessage",
+    "Person", "ProviderAvailability", "Reminder", "ReminderOccurrence", "ScheduleSlot", "ServiceOrder",
+    "ServiceProvider", "VitalThreshold", "utcnow",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import MetaData
 from sqlalchemy.orm import declarative_base
+
+from core import clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -17,5 +17,4 @@ NAMING = {
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+utcnow = clock.utcnow  # what the database stores: aware UTC

@@ -1,4 +1,13 @@
-"""Departments, doctors, clinic sessions and the home-service catalogue."""
+"""Clinics: departments, doctors, their sessions, and the appointments booked in them.
+
+Double booking is stopped by the database, not by the code that asks first:
+
+* ``schedule_slots.booked`` is raised with a conditional UPDATE
+  (``booked < capacity``) and the table's CHECK keeps it within capacity;
+* ``appointments.live_slot_id`` holds the session while the booking is live
+  (NULL once cancelled or moved), and ``(elder_id, live_slot_id)`` is unique,
+  so one elder cannot hold two places in one session.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from records.tables.base import Base
+from records.tables.base import Base, utcnow
+from records.types import UTCDateTime
 
 PERIODS = ("morning", "afternoon")
+APPOINTMENT_STATUSES = ("booked", "cancelled", "rescheduled", "completed", "no_show")
 
 
 class Department(Base):
@@ -61,14 +72,29 @@ class ScheduleSlot(Base):
     doctor = relationship("Doctor")
 
 
-class HomeService(Base):
-    """The home-service catalogue: 上门护理, 助餐, 助浴 ..."""
+class Appointment(Base):
+    """One elder's place in one clinic session."""
 
-    __tablename__ = "home_services"
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('booked','cancelled','rescheduled','completed','no_show')", name="status"
+        ),
+        UniqueConstraint("elder_id", "live_slot_id", name="uq_appointments_live"),
+    )
 
     id = Column(Integer, primary_key=True)
-    name = Column(String(32), nullable=False, unique=True)
-    aliases = Column(Text, nullable=False, default="")
-    description = Column(Text, nullable=False, default="")
-    duration_minutes = Column(Integer, nullable=False, default=60)
-    price_note = Column(String(100), nullable=False, default="")
+    booking_number = Column(String(16), unique=True)  # set right after the insert
+    elder_id = Column(
+        Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    booked_by_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
+    slot_id = Column(Integer, ForeignKey("schedule_slots.id"), nullable=False, index=True)
+    # Equal to slot_id while the booking holds a place, NULL afterwards.
+    live_slot_id = Column(Integer, ForeignKey("schedule_slots.id"))
+    status = Column(String(16), nullable=False, default="booked")
+    rescheduled_to_id = Column(Integer, ForeignKey("appointments.id", ondelete="SET NULL"))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    slot = relationship("ScheduleSlot", foreign_keys=[slot_id])

@@ -1,10 +1,9 @@
-"""Health lectures: registrations with a waitlist, deliveries (broadcasts and
-reminders), callback requests to a person, and the console's users and sessions."""
+"""Health lectures, their registrations, and the deliveries that announce them.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -86,61 +85,3 @@ class LectureDelivery(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     sent_at = Column(UTCDateTime)
     heard_at = Column(UTCDateTime)
-
-
-class HandoffRequest(Base):
-    """An elder (or family member) asked for a person: a callback request.
-    ``open_sender`` equals ``sender_id`` until the request is closed, so that
-    one sender has at most one open request on both databases."""
-
-    __tablename__ = "handoff_requests"
-    __table_args__ = (
-        UniqueConstraint("open_sender", name="uq_handoff_requests_open_sender"),
-        CheckConstraint("status IN ('open','claimed','closed')", name="status"),
-    )
-
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(160), nullable=False, index=True)
-    open_sender = Column(String(160))
-    person_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    elder_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    summary = Column(Text, nullable=False, default="")
-    status = Column(String(16), nullable=False, default="open")
-    assigned_worker_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    callback_by = Column(UTCDateTime)  # when the elder was told to expect the call
-    bot_paused = Column(Boolean, nullable=False, default=False)
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    claimed_at = Column(UTCDateTime)
-    claimed_by = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    closed_at = Column(UTCDateTime)
-    note = Column(String(200))
-
-
-class ConsoleUser(Base):
-    """A worker or doctor who signs in to the console.  The password is kept as
-    an scrypt hash with a per-user salt."""
-
-    __tablename__ = "console_users"
-    __table_args__ = (CheckConstraint("role IN ('worker','doctor')", name="role"),)
-
-    id = Column(Integer, primary_key=True)
-    login = Column(String(64), nullable=False, unique=True)
-    person_id = Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
-    role = Column(String(16), nullable=False)
-    salt = Column(String(64), nullable=False)
-    password_hash = Column(String(128), nullable=False)
-    active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    last_sign_in_at = Column(UTCDateTime)
-
-
-class ConsoleSession(Base):
-    """A signed-in browser: the cookie carries the token, the table its hash."""
-
-    __tablename__ = "console_sessions"
-
-    token_hash = Column(String(64), primary_key=True)
-    user_id = Column(Integer, ForeignKey("console_users.id", ondelete="CASCADE"), nullable=False, index=True)
-    csrf_token = Column(String(64), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    expires_at = Column(UTCDateTime, nullable=False, index=True)

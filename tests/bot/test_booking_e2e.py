@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import select
 
 from records import db
-from records.tables.booking import Appointment
+from records.tables import Appointment
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

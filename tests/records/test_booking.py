@@ -11,8 +11,7 @@ from sqlalchemy import func, select, update
 
 from core.errors import Conflict, NotFound
 from records import booking, db, people, seed, service_orders
-from records.tables import Person, ScheduleSlot
-from records.tables.booking import Appointment, BookingReminder
+from records.tables import Appointment, BookingReminder, Person, ScheduleSlot
 from tests.records.seeded import uow
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -3,8 +3,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from records import booking, booking_reminders, db
-from records.tables import ScheduleSlot, utcnow
-from records.tables.health import OutboxMessage
+from records.tables import OutboxMessage, ScheduleSlot, utcnow
 from tests.records.seeded import seed_demo, uow
 
 

@@ -1,13 +1,7 @@
-"""Appointments, home-service providers and orders, and day-before reminders.
+"""Home services: the catalogue, the providers and their hours, and the orders.
 
-Double booking is stopped by the database, not by the code that asks first:
-
-* ``schedule_slots.booked`` is raised with a conditional UPDATE
-  (``booked < capacity``) and the table's CHECK keeps it within capacity;
-* ``appointments.live_slot_id`` holds the session while the booking is live
-  (NULL once cancelled or moved), and ``(elder_id, live_slot_id)`` is unique,
-  so one elder cannot hold two places in one session;
-* ``service_orders.live_provider_id`` does the same for a provider's time.
+``service_orders.live_provider_id`` holds a provider's time while an order is
+live, unique with its day and start time, so a provider cannot be booked twice at one time.
 """
 
 from __future__ import annotations
@@ -28,37 +22,20 @@ from sqlalchemy.orm import relationship
 from records.tables.base import Base, utcnow
 from records.types import UTCDateTime
 
-APPOINTMENT_STATUSES = ("booked", "cancelled", "rescheduled", "completed", "no_show")
 ORDER_STATUSES = ("requested", "confirmed", "cancelled", "completed")
-REMINDER_KINDS = ("appointment", "service_order")
 
 
-class Appointment(Base):
-    """One elder's place in one clinic session."""
+class HomeService(Base):
+    """The home-service catalogue: 上门护理, 助餐, 助浴 ..."""
 
-    __tablename__ = "appointments"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('booked','cancelled','rescheduled','completed','no_show')", name="status"
-        ),
-        UniqueConstraint("elder_id", "live_slot_id", name="uq_appointments_live"),
-    )
+    __tablename__ = "home_services"
 
     id = Column(Integer, primary_key=True)
-    booking_number = Column(String(16), unique=True)  # set right after the insert
-    elder_id = Column(
-        Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    booked_by_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    slot_id = Column(Integer, ForeignKey("schedule_slots.id"), nullable=False, index=True)
-    # Equal to slot_id while the booking holds a place, NULL afterwards.
-    live_slot_id = Column(Integer, ForeignKey("schedule_slots.id"))
-    status = Column(String(16), nullable=False, default="booked")
-    rescheduled_to_id = Column(Integer, ForeignKey("appointments.id", ondelete="SET NULL"))
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
-
-    slot = relationship("ScheduleSlot", foreign_keys=[slot_id])
+    name = Column(String(32), nullable=False, unique=True)
+    aliases = Column(Text, nullable=False, default="")
+    description = Column(Text, nullable=False, default="")
+    duration_minutes = Column(Integer, nullable=False, default=60)
+    price_note = Column(String(100), nullable=False, default="")
 
 
 class ServiceProvider(Base):
@@ -123,22 +100,3 @@ class ServiceOrder(Base):
 
     service = relationship("HomeService")
     provider = relationship("ServiceProvider", foreign_keys=[provider_id])
-
-
-class BookingReminder(Base):
-    """A durable "tomorrow you have ..." reminder for the worker to send once."""
-
-    __tablename__ = "booking_reminders"
-    __table_args__ = (
-        CheckConstraint("kind IN ('appointment','service_order')", name="kind"),
-        UniqueConstraint("kind", "ref_id", name="uq_booking_reminders_ref"),
-    )
-
-    id = Column(Integer, primary_key=True)
-    kind = Column(String(16), nullable=False)
-    ref_id = Column(Integer, nullable=False)
-    elder_id = Column(
-        Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    due_at = Column(UTCDateTime, nullable=False, index=True)
-    sent_at = Column(UTCDateTime)

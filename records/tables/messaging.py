@@ -1,8 +1,10 @@
-"""Inbound de-duplication and the speakers' announcement queue."""
+"""Messages in and out: the inbound claims, the outbox, the speakers' announcements.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     ForeignKey,
     Integer,
@@ -32,6 +34,37 @@ class InboundMessage(Base):
     # Renewed while a replica handles the message; a claim whose replica died
     # stops beating and the channel's next retry takes it over.
     heartbeat_at = Column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message to one address.  The unique ``key`` is the idempotency key:
+    enqueueing the same key twice gives the same row, and the worker sends a
+    row at most once per successful claim."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        CheckConstraint("status IN ('queued','sending','sent','failed')", name="status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), nullable=False)
+    channel = Column(String(16), nullable=False)
+    address = Column(String(128), nullable=False)
+    kind = Column(String(32), nullable=False)  # escalation, alert, reminder, checkin, ...
+    template = Column(String(64), nullable=False)  # a response name in bot/domain
+    params = Column(Text, nullable=False, default="{}")  # JSON for the template
+    person_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
+    elder_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
+    status = Column(String(16), nullable=False, default="queued")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    claimed_at = Column(UTCDateTime)
+    claimed_by = Column(String(64))
+    last_error = Column(String(200))
+    provider_id = Column(String(128))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = Column(UTCDateTime)
 
 
 class Announcement(Base):
