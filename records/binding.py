@@ -170,8 +170,12 @@ def redeem(
         return _fail(session, sender_id, Redeemed.EXPIRED, now)
     if known is not None and known.role != "family":
         return Redemption(Redeemed.NOT_FAMILY)
+    return _bind(session, row, known, sender_id, row.relation or member_relation(relation) or "家属", now)
+
+
+def _bind(session: Session, row: BindingCode, known, sender_id: str, rel: str, now: dt.datetime) -> Redemption:
+    """The code is good: link the sender (a new family person if unknown) to its elder."""
     elder = session.get(Person, row.elder_id)
-    rel = row.relation or member_relation(relation) or "家属"
     if known is None:
         person = Person(role="family", name=f"{elder.name}的{rel}")
         session.add(person)
@@ -189,13 +193,8 @@ def redeem(
     last = session.execute(
         select(func.max(FamilyLink.priority)).where(FamilyLink.elder_id == elder.id)
     ).scalar_one()
-    link = FamilyLink(
-        elder_id=elder.id,
-        family_id=family_id,
-        relation=rel,
-        consent_scopes=row.scopes,
-        priority=(last or 0) + 1,
-    )
+    link = FamilyLink(elder_id=elder.id, family_id=family_id, relation=rel, consent_scopes=row.scopes,
+                      priority=(last or 0) + 1)
     session.add(link)
     row.used_at, row.used_by = now, family_id
     session.flush()

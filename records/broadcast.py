@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import TIMEZONE
 from core.errors import NotFound
+from records.broadcast_progress import Progress, failures, progress, progress_by_channel  # noqa: F401
 from records.retry import LECTURES as POLICY
 from records.tables import (
     ChannelIdentity,
@@ -58,29 +59,6 @@ class Claimed:
     def key(self) -> str:
         """The idempotency key handed to the adapter."""
         return f"lecture:{self.lecture_id}:{self.kind}:{self.person_id}:{self.channel}"
-
-
-@dataclass(frozen=True)
-class Progress:
-    total: int = 0
-    queued: int = 0  # waiting or being sent
-    sent: int = 0
-    heard: int = 0
-    read: int = 0
-    failed: int = 0
-    cancelled: int = 0
-
-    @property
-    def delivered(self) -> int:
-        return self.sent + self.heard + self.read
-
-    @property
-    def done(self) -> int:
-        return self.total - self.queued
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.total == 0 else int(100 * self.done / self.total)
 
 
 def in_quiet_hours(now: dt.datetime, timezone: str = TIMEZONE,
@@ -171,62 +149,6 @@ def fan_out(session: Session, lecture_id: int, now: dt.datetime | None = None) -
         result = session.execute(insert(LectureDelivery).from_select(_COLUMNS, source))
         added += max(result.rowcount or 0, 0)
     return added
-
-
-def addresses(session: Session, person_id: int) -> list[tuple[str, str]]:
-    """Where to reach one person, best first: their speaker, then WeChat, Telegram."""
-    found: list[tuple[str, str]] = []
-    device = session.execute(
-        select(func.min(Device.device_id)).where(Device.elder_id == person_id, Device.active.is_(True))
-    ).scalar()
-    if device:
-        found.append(("speaker", device))
-    rows = session.execute(
-        select(ChannelIdentity.channel, func.min(ChannelIdentity.external_id))
-        .where(ChannelIdentity.person_id == person_id, ChannelIdentity.channel.in_(MESSAGING_CHANNELS))
-        .group_by(ChannelIdentity.channel)
-    ).all()
-    order = {name: i for i, name in enumerate(MESSAGING_CHANNELS)}
-    found.extend(sorted(((c, a) for c, a in rows), key=lambda row: order[row[0]]))
-    return found
-
-
-def enqueue_personal(session: Session, lecture_id: int, person_id: int, kind: str,
-                     due: dt.datetime, now: dt.datetime | None = None) -> LectureDelivery | None:
-    """Queue (or re-queue after a cancellation) one personal message — a
-    reminder or "a place came free" — on the person's best channel.
-    Returns None when the person cannot be reached on any channel."""
-    now = now or utcnow()
-    reach = addresses(session, person_id)
-    if not reach:
-        return None
-    channel, address = reach[0]
-    row = session.execute(
-        select(LectureDelivery).where(
-            LectureDelivery.lecture_id == lecture_id, LectureDelivery.person_id == person_id,
-            LectureDelivery.channel == channel, LectureDelivery.kind == kind,
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        row = LectureDelivery(lecture_id=lecture_id, person_id=person_id, channel=channel,
-                              address=address, kind=kind, status="queued", attempts=0,
-                              next_attempt_at=due, created_at=now)
-        session.add(row)
-    elif row.status == "cancelled":
-        row.status, row.attempts, row.next_attempt_at, row.last_error = "queued", 0, due, None
-    session.flush()
-    return row
-
-
-def cancel_personal(session: Session, lecture_id: int, person_id: int) -> int:
-    """Stop the queued reminders of one person for one lecture."""
-    result = session.execute(
-        update(LectureDelivery)
-        .where(LectureDelivery.lecture_id == lecture_id, LectureDelivery.person_id == person_id,
-               LectureDelivery.kind != "broadcast", LectureDelivery.status == "queued")
-        .values(status="cancelled")
-    )
-    return result.rowcount or 0
 
 
 def claim_due(session: Session, channel: str, limit: int, now: dt.datetime | None = None,
@@ -325,52 +247,6 @@ def mark_heard(session: Session, channel: str, provider_id: str, now: dt.datetim
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
-
-
-def progress(session: Session, lecture_id: int, kind: str = "broadcast") -> Progress:
-    rows = session.execute(
-        select(LectureDelivery.status, func.count())
-        .where(LectureDelivery.lecture_id == lecture_id, LectureDelivery.kind == kind)
-        .group_by(LectureDelivery.status)
-    ).all()
-    counts = dict(rows)
-    return Progress(
-        total=sum(counts.values()),
-        queued=counts.get("queued", 0) + counts.get("sending", 0),
-        sent=counts.get("sent", 0),
-        heard=counts.get("heard", 0),
-        read=counts.get("read", 0),
-        failed=counts.get("failed", 0),
-        cancelled=counts.get("cancelled", 0),
-    )
-
-
-def progress_by_channel(session: Session, lecture_id: int) -> dict[str, Progress]:
-    rows = session.execute(
-        select(LectureDelivery.channel, LectureDelivery.status, func.count())
-        .where(LectureDelivery.lecture_id == lecture_id, LectureDelivery.kind == "broadcast")
-        .group_by(LectureDelivery.channel, LectureDelivery.status)
-    ).all()
-    per: dict[str, dict[str, int]] = {}
-    for channel, status, n in rows:
-        per.setdefault(channel, {})[status] = n
-    return {
-        channel: Progress(total=sum(c.values()), queued=c.get("queued", 0) + c.get("sending", 0),
-                          sent=c.get("sent", 0), heard=c.get("heard", 0), read=c.get("read", 0),
-                          failed=c.get("failed", 0), cancelled=c.get("cancelled", 0))
-        for channel, c in sorted(per.items())
-    }
-
-
-def failures(session: Session, lecture_id: int, limit: int = 50) -> list[tuple[str, str, str]]:
-    """(name, channel, reason) of failed deliveries, for the console."""
-    rows = session.execute(
-        select(Person.name, LectureDelivery.channel, LectureDelivery.last_error)
-        .join(Person, Person.id == LectureDelivery.person_id)
-        .where(LectureDelivery.lecture_id == lecture_id, LectureDelivery.status == "failed")
-        .order_by(LectureDelivery.id).limit(limit)
-    ).all()
-    return [(name, channel, reason or "") for name, channel, reason in rows]
 
 
 def due_channels(session: Session, now: dt.datetime | None = None) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import TIMEZONE
 from core.errors import Conflict, NotFound
-from records import broadcast
+from records import broadcast, lecture_reminders
 from records.tables import Lecture, LectureRegistration, Person, utcnow
 
 DAY_BEFORE_AT = dt.time(10, 0)
@@ -171,7 +171,7 @@ def reminder_times(starts_at: dt.datetime, timezone: str = TIMEZONE) -> dict[str
 def _schedule_reminders(session: Session, lecture: Lecture, person_id: int, now: dt.datetime) -> None:
     for kind, due in reminder_times(lecture.starts_at).items():
         if due > now:
-            broadcast.enqueue_personal(session, lecture.id, person_id, kind, due, now)
+            lecture_reminders.enqueue(session, lecture.id, person_id, kind, due, now)
 
 
 def _waitlist_position(session: Session, lecture_id: int, reg: LectureRegistration) -> int:
@@ -233,7 +233,7 @@ def cancel_registration(session: Session, lecture_id: int, person_id: int,
         raise NotFound("no registration to cancel")
     freed = reg.status == "registered"
     reg.status, reg.cancelled_at = "cancelled", now
-    broadcast.cancel_personal(session, lecture_id, person_id)
+    lecture_reminders.cancel(session, lecture_id, person_id)
     session.flush()
     if not freed or lecture.starts_at <= now:
         return None
@@ -246,7 +246,7 @@ def cancel_registration(session: Session, lecture_id: int, person_id: int,
         return None
     nxt.status = "registered"
     session.flush()
-    broadcast.enqueue_personal(session, lecture_id, nxt.person_id, "promoted", now, now)
+    lecture_reminders.enqueue(session, lecture_id, nxt.person_id, "promoted", now, now)
     _schedule_reminders(session, lecture, nxt.person_id, now)
     return nxt.person_id
 

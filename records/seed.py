@@ -92,31 +92,33 @@ def _local_today(timezone: str) -> dt.date:
 
 def seed_demo(session: Session, device_token: str, timezone: str = TIMEZONE) -> int:
     """Create what is missing of the demo community; returns how many rows were added."""
-    report = SeedReport()
-    tz = ZoneInfo(timezone)
+    from records.service_orders import seed_demo_providers
 
+    report = SeedReport()
+    today = _local_today(timezone)
+    elder, family_doctor = _seed_people(session, report)
+    _seed_device(session, report, elder, device_token)
+    _seed_clinic(session, report, family_doctor, today)
+    _seed_services(session, report)
+    _seed_lectures(session, report, today, ZoneInfo(timezone))
+    report.created += seed_demo_providers(session)
+    return report.created
+
+
+def _seed_people(session: Session, report: SeedReport) -> tuple[Person, Person]:
+    """The elder with her worker, signed doctor, daughter and son; returns (elder, doctor)."""
     worker = _person(session, report, "worker", "张敏", "13800000004")
     family_doctor = _person(session, report, "doctor", "陈建华", "13800000003")
     elder = _person(session, report, "elder", "王秀兰", "13800000001")
     if session.get(ElderProfile, elder.id) is None:
-        report.add(
-            session,
-            ElderProfile(
-                person_id=elder.id,
-                birth_year=1947,
-                address="肇庆市端州区城东街道康乐社区3栋201",
-                community="康乐社区",
-                voice_language="cmn",
-                speech_rate=130,
-                signed_doctor_id=family_doctor.id,
-                worker_id=worker.id,
-                checkin_time="08:30",
-            ),
-        )
+        report.add(session, ElderProfile(
+            person_id=elder.id, birth_year=1947, address="肇庆市端州区城东街道康乐社区3栋201",
+            community="康乐社区", voice_language="cmn", speech_rate=130, signed_doctor_id=family_doctor.id,
+            worker_id=worker.id, checkin_time="08:30",
+        ))
     add_identity(session, elder.id, "demo-elder")
     add_identity(session, family_doctor.id, "wechat:demo-doctor")
     add_identity(session, worker.id, "demo-worker")
-
     daughter = _person(session, report, "family", "李娜", "13800000002")
     son = _person(session, report, "family", "李强", "13800000005")
     links = [
@@ -128,26 +130,22 @@ def seed_demo(session: Session, device_token: str, timezone: str = TIMEZONE) -> 
             select(FamilyLink).where(FamilyLink.elder_id == elder.id, FamilyLink.family_id == member.id)
         ).scalar_one_or_none()
         if link is None:
-            report.add(
-                session,
-                FamilyLink(
-                    elder_id=elder.id,
-                    family_id=member.id,
-                    relation=relation,
-                    consent_scopes=scopes,
-                    priority=priority,
-                ),
-            )
+            report.add(session, FamilyLink(elder_id=elder.id, family_id=member.id, relation=relation,
+                                           consent_scopes=scopes, priority=priority))
         for sender in senders:
             add_identity(session, member.id, sender)
+    return elder, family_doctor
 
+
+def _seed_device(session: Session, report: SeedReport, elder: Person, device_token: str) -> None:
     device = session.execute(select(Device).where(Device.device_id == DEMO_DEVICE_ID)).scalar_one_or_none()
     if device is None:
         report.add(session, Device(device_id=DEMO_DEVICE_ID, elder_id=elder.id, token_hash=hash_token(device_token)))
     elif device_token and device.token_hash != hash_token(device_token):
         device.token_hash = hash_token(device_token)
 
-    today = _local_today(timezone)
+
+def _seed_clinic(session: Session, report: SeedReport, family_doctor: Person, today: dt.date) -> None:
     phone = 13900000000
     for dept_name, aliases, doctors in DEPARTMENTS:
         dept = session.execute(select(Department).where(Department.name == dept_name)).scalar_one_or_none()
@@ -161,33 +159,20 @@ def seed_demo(session: Session, device_token: str, timezone: str = TIMEZONE) -> 
             doctor = doctor or report.add(session, Doctor(person_id=person.id, department_id=dept.id, title=title))
             _ensure_schedule(session, report, doctor, today)
 
+
+def _seed_services(session: Session, report: SeedReport) -> None:
     for name, aliases, description, minutes, price in HOME_SERVICES:
         if session.execute(select(HomeService).where(HomeService.name == name)).scalar_one_or_none() is None:
-            report.add(
-                session,
-                HomeService(name=name, aliases=aliases, description=description, duration_minutes=minutes, price_note=price),
-            )
+            report.add(session, HomeService(name=name, aliases=aliases, description=description,
+                                            duration_minutes=minutes, price_note=price))
 
+
+def _seed_lectures(session: Session, report: SeedReport, today: dt.date, tz: ZoneInfo) -> None:
     for title, topic, speaker, days_ahead, hour, place, capacity, summary in LECTURES:
         if session.execute(select(Lecture).where(Lecture.title == title)).scalar_one_or_none() is None:
             starts = dt.datetime.combine(today + dt.timedelta(days=days_ahead), dt.time(hour, 30), tz)
-            report.add(
-                session,
-                Lecture(
-                    title=title,
-                    topic=topic,
-                    speaker=speaker,
-                    starts_at=starts,
-                    place=place,
-                    capacity=capacity,
-                    summary=summary,
-                    status="published",
-                ),
-            )
-    from records.service_orders import seed_demo_providers
-
-    report.created += seed_demo_providers(session)
-    return report.created
+            report.add(session, Lecture(title=title, topic=topic, speaker=speaker, starts_at=starts, place=place,
+                                        capacity=capacity, summary=summary, status="published"))
 
 
 def _ensure_schedule(session: Session, report: SeedReport, doctor: Doctor, today: dt.date) -> None:

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 
-from actions import appointments
+from actions import appointment_query, appointments
 from actions.appointment_forms import ValidateAppointmentForm
 from actions.booking_support import today
 from actions.common import in_session
@@ -398,12 +398,12 @@ def test_correction_at_the_read_back(demo_store, text, entities, cleared):
 
 def test_query_lists_appointments(demo_store):
     responses, _, _ = run(
-        appointments.ActionQueryAppointments(), plain_tracker(intent="query_appointment")
+        appointment_query.ActionQueryAppointments(), plain_tracker(intent="query_appointment")
     )
     assert responses == ["utter_no_appointments"]
     _book()
     responses, _, messages = run(
-        appointments.ActionQueryAppointments(), plain_tracker(intent="query_appointment")
+        appointment_query.ActionQueryAppointments(), plain_tracker(intent="query_appointment")
     )
     assert responses == ["utter_appointments_list"] and messages[0]["count"] == 1
 
