@@ -35,11 +35,9 @@ from pathlib import Path
 from bench.load import (
     CONVERSATION,
     broadcast_rate,
-    concurrent,
     emergency_to_outbox,
     load,
     memory,
-    sequential,
 )
 from bot import runner
 from core.settings import ROOT, Settings
