@@ -79,7 +79,7 @@ def worker_name() -> str:
     return f"broadcast-{socket.gethostname()}-{os.getpid()}"[:64]
 
 
-def _lecture_params(url: str, lecture_id: int, timezone: str, cache: dict) -> dict | None:
+def _lecture_params(url: str, lecture_id: int, cache: dict) -> dict | None:
     if lecture_id not in cache:
         from records import db, lectures
 
@@ -143,7 +143,7 @@ def send_due(settings: Settings, adapters: Mapping[str, ChannelAdapter], now=Non
             continue
         bucket.take(len(claimed))
         adapter = adapters.get(channel)
-        results = [(c, _send_one(adapter, c, _lecture_params(url, c.lecture_id, tz, cache))) for c in claimed]
+        results = [(c, _send_one(adapter, c, _lecture_params(url, c.lecture_id, cache))) for c in claimed]
         _record(url, results, now, worker)
         sent += sum(1 for _, r in results if r.outcome is Outcome.SENT)
     return sent

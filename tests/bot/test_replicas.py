@@ -1,6 +1,6 @@
 """Production mode under stress: two replicas (Rasa + action server + worker
 each) behind nginx, on the real PostgreSQL and Redis, checked against the
-trackers.  Covers issue 10's reliability suite: 10,000 messages with nothing
+trackers.  Covers the reliability suite: 10,000 messages with nothing
 lost or doubled, a burst from one sender kept in order, a WeChat retry storm,
 a replica killed mid-run, the action server killed mid-conversation, and a
 PostgreSQL restart.  ANXIN_RELIABILITY_MESSAGES sets the message count."""
