@@ -23,15 +23,38 @@ from records import alerts, db, emergency, handoff, people, reminders
 log = logging.getLogger(__name__)
 
 # Slots of the safety core's own questions: an emergency ends every one of them.
-PENDING_SLOTS = ("requested_slot", "vitals_pending", "safety_question", "reminder_pending")
+PENDING_SLOTS = ("requested_slot", "vitals_pending", "safety_question", "reminder_pending", "safety_topic")
 
 
 def _detected(tracker: Tracker) -> tuple[str, str]:
-    """(category, trigger) from the emergency detector, else from the words said."""
+    """(category, trigger) from the emergency detector, else from the words said.
+
+    After "要" to the safety question, the words that made it be asked.
+    """
     message = tracker.latest_message or {}
     found = message.get("emergency") or {}
-    text = (message.get("text") or "").strip()
-    return str(found.get("category") or "other"), str(found.get("trigger") or text)[:64]
+    text = (message.get("text_original") or message.get("text") or "").strip()
+    if not found.get("level") == "emergency" and tracker.get_slot("safety_topic"):
+        asked = tracker.get_slot("safety_topic")
+        return "described", str(asked)[:64]
+    category = found.get("category")
+    category = "other" if category in (None, "described") else category
+    return str(category), str(found.get("trigger") or text)[:64]
+
+
+class ActionSafetyCheck(Action):
+    """After utter_safety_check (said by the rule): remember what was said."""
+
+    def name(self) -> str:
+        return "action_safety_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        said = (message.get("text_original") or message.get("text") or "").strip()
+        return [ActiveLoop(None), SlotSet("requested_slot", None),
+                SlotSet("safety_question", True), SlotSet("safety_topic", said[:200] or "?")]
 
 
 class ActionEmergency(Action):

@@ -140,20 +140,23 @@ class ActionReportSymptom(Action):
         if flag:
             dispatcher.utter_message(response=f"utter_symptom_safety_{flag}"
                                      if flag in ("chest_pain", "stroke") else "utter_symptom_safety_other")
-            return [SlotSet("safety_question", True)]
+            return [SlotSet("safety_question", True), SlotSet("safety_topic", None)]
         dispatcher.utter_message(response="utter_symptom_recorded")
         return []
 
 
 class ActionSafetyNo(Action):
-    """不用 after the safety question: the doctor already knows; say when to call."""
+    """不用/没事 after the safety question: say when to call (the doctor knows of a red flag)."""
 
     def name(self) -> str:
         return "action_safety_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_symptom_safety_calm")
-        return [SlotSet("safety_question", None)]
+        if tracker.get_slot("safety_topic"):  # asked because the detector was unsure
+            dispatcher.utter_message(response="utter_safety_unsure_ok")
+        else:
+            dispatcher.utter_message(response="utter_symptom_safety_calm")
+        return [SlotSet("safety_question", None), SlotSet("safety_topic", None)]
 
 
 def summary_text(result: health.Summary, domain: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ def read_utterances(path: Path) -> list[str]:
 
 def score_emergency(positives: list[str], negatives: list[str]) -> dict[str, Any]:
     """Recall on positives, false-positive rate on hard negatives, with every error."""
-    from nlu.emergency import analyse, detect
+    from nlu.emergency.rules import analyse, detect
 
     misses = [
         {"text": t, "silenced": [(c.trigger, c.suppressed_by) for c in analyse(t)]}

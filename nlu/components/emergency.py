@@ -1,8 +1,18 @@
-"""Rasa wrapper of the emergency rules: override the intent when someone needs help now.
+"""Rasa wrapper of the graded emergency detector: override the intent when needed.
 
-When :func:`nlu.emergency.detect` fires, the message's intent
-becomes ``emergency`` with confidence 1.0 (first in ``intent_ranking``) whatever
-DIET predicted, and ``emergency: {category, trigger, categories, triggers}`` is
+:func:`nlu.emergency.assess` grades every message:
+
+* ``emergency`` → the intent becomes ``emergency`` (confidence 1.0, first in
+  the ranking) whatever DIET predicted;
+* ``unsure`` → the intent becomes ``emergency_unsure`` and the bot asks the
+  safety question;
+* ``none`` while DIET predicted ``emergency`` → demoted to ``emergency_unsure``
+  whatever DIET's confidence: DIET alone learnt "120" as an emergency word and
+  raised alarms on questions about 120, so it can add a question, never an
+  alarm (on the dev set, letting a sure DIET escalate added 8 false alarms
+  for 2 lines escalated sooner).
+
+``emergency: {level, p, category, trigger, categories, triggers, why}`` is
 added to the parse output (visible in ``/model/parse``).
 """
 
@@ -16,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.base import RuleComponent
-from nlu.emergency import detect
+from nlu.emergency import assess
 
 EMERGENCY_KEY = "emergency"
 
@@ -32,9 +42,18 @@ def override_intent(message: Message, reason: dict[str, Any], intent_name: str) 
     message.set(EMERGENCY_KEY, reason, add_to_output=True)
 
 
+def decide(level: str, diet_intent: str | None) -> str | None:
+    """The intent to force (emergency / emergency_unsure), or None to keep DIET's."""
+    if level == "emergency":
+        return "emergency"
+    if level == "unsure" or diet_intent == "emergency":
+        return "emergency_unsure"
+    return None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class EmergencyDetector(RuleComponent, IntentClassifier):
-    """Rule-based override of the intent for emergencies.
+    """Graded override of the intent for emergencies.
 
     Place it after the FallbackClassifier (last in the pipeline): neither a
     confident DIET nor an ``nlu_fallback`` can then hide an emergency, and the
@@ -43,12 +62,17 @@ class EmergencyDetector(RuleComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"intent": "emergency"}
+        return {"intent": "emergency", "unsure_intent": "emergency_unsure"}
 
     def process(self, messages: list[Message]) -> list[Message]:
-        intent_name = self.component_config.get("intent", "emergency")
+        names = {"emergency": self.component_config.get("intent", "emergency"),
+                 "emergency_unsure": self.component_config.get("unsure_intent", "emergency_unsure")}
         for message in messages:
-            reason = detect(message.get(TEXT) or "")
-            if reason is not None:
-                override_intent(message, reason, intent_name)
+            result = assess(message.get(TEXT) or "")
+            intent = message.get(INTENT) or {}
+            forced = decide(result["level"], intent.get("name"))
+            if forced is not None:
+                override_intent(message, result, names[forced])
+            elif result["level"] != "none" or intent.get("name") == "emergency":
+                message.set(EMERGENCY_KEY, result, add_to_output=True)
         return messages

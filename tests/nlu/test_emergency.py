@@ -1,10 +1,10 @@
-"""Emergency rules (pure) and the EmergencyDetector wrapper."""
+"""Emergency rules alone (pure) and the EmergencyDetector wrapper."""
 
 from pathlib import Path
 
 import pytest
 
-from nlu.emergency import analyse, detect, normalize
+from nlu.emergency.rules import analyse, detect, normalize
 from nlu.evaluate import read_utterances, score_emergency
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -85,23 +85,48 @@ def test_lists_meet_targets():
     assert score["fpr"] <= 0.03, score["false_alarms"]
 
 
-def test_wrapper_overrides_intent():
+def _message(text, intent, confidence):
     from rasa.shared.nlu.training_data.message import Message
 
-    from nlu.components.emergency import EmergencyDetector
-
-    message = Message(data={
-        "text": "帮我约个心内科 我摔倒了起不来",
-        "intent": {"name": "book_appointment", "confidence": 0.97},
-        "intent_ranking": [{"name": "book_appointment", "confidence": 0.97},
+    return Message(data={
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence},
                            {"name": "emergency", "confidence": 0.02}],
     })
-    calm = Message(data={"text": "帮我约个心内科", "intent": {"name": "book_appointment",
-                                                          "confidence": 0.9}})
-    EmergencyDetector({"intent": "emergency"}).process([message, calm])
+
+
+def test_wrapper_overrides_intent():
+    from nlu.components.emergency import EmergencyDetector
+
+    message = _message("帮我约个心内科 我摔倒了起不来", "book_appointment", 0.97)
+    calm = _message("帮我约个心内科", "book_appointment", 0.9)
+    EmergencyDetector(EmergencyDetector.get_default_config()).process([message, calm])
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     ranking = message.get("intent_ranking")
     assert ranking[0]["name"] == "emergency" and [r["name"] for r in ranking].count("emergency") == 1
     assert message.get("emergency")["category"] == "fall"
+    assert message.get("emergency")["level"] == "emergency"
     assert "emergency" in message.as_dict(only_output_properties=True)
     assert calm.get("intent")["name"] == "book_appointment" and calm.get("emergency") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "diet", "confidence", "expected"),
+    [
+        # unsure: the safety question, whatever DIET said
+        ("假如我唱戏唱到救命你会打电话吗", "ask_policy", 0.8, "emergency_unsure"),
+        ("假如我唱戏唱到救命你会打电话吗", "emergency", 0.999, "emergency_unsure"),
+        # DIET alone: asked, never ignored, never an alarm
+        ("120是什么电话", "emergency", 0.9, "emergency_unsure"),
+        ("120是什么电话", "emergency", 0.9999, "emergency_unsure"),
+        # nothing to see: DIET's intent stays
+        ("打120要钱吗", "ask_policy", 0.9, "ask_policy"),
+    ],
+)
+def test_wrapper_grades(text, diet, confidence, expected):
+    from nlu.components.emergency import EmergencyDetector
+
+    message = _message(text, diet, confidence)
+    EmergencyDetector(EmergencyDetector.get_default_config()).process([message])
+    assert message.get("intent")["name"] == expected
