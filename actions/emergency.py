@@ -107,13 +107,21 @@ def acknowledge_pending(identity: people.Identity) -> tuple[str, dict[str, Any]]
     """
     with db.session_scope() as session:
         if not identity.is_elder:
-            done = emergency.acknowledge(session, identity.person_id)
+            # An open ladder first, then health alerts, and only then "X is on it".
+            done = emergency.acknowledge(session, identity.person_id, include_taken=False)
             if done is not None and done.already_by:
                 return "utter_acknowledged_already", {"name": done.already_by, "elder_name": done.elder_name}
             if done is not None:
-                return "utter_acknowledged", {"elder_name": done.elder_name}
-            if alerts.acknowledge_alerts(session, identity.person_id):
-                return "utter_acknowledged_alerts", {}
+                return "utter_acknowledged", {"elder_name": done.elder_name, "address": done.address or "—"}
+            settled = alerts.acknowledge_alerts(session, identity.person_id)
+            if settled is not None:
+                return "utter_acknowledged_alerts", {"elder_name": settled.elder_name}
+            taken = emergency.taken_by_other(session, identity.person_id)
+            if taken is not None:
+                return "utter_acknowledged_already", {"name": taken.already_by, "elder_name": taken.elder_name}
+            yours = emergency.closable_by(session, identity.person_id)
+            if yours is not None and yours.acknowledged_by == identity.person_id:
+                return "utter_acknowledged_yours", {"elder_name": alerts.elder_name(session, yours.elder_id)}
             return None
         if reminders.acknowledge(session, identity.person_id) is not None:
             return "utter_reminder_taken", {}

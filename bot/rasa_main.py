@@ -20,6 +20,10 @@ escalated at once; ``action_emergency`` then records in the handoff that the
 bot speaks again.  This happens inside Rasa's own turn, so no channel needs
 to call Rasa's HTTP API.
 
+And an emergency is recorded even when the action server is down: a failed
+``action_emergency`` runs :func:`bot.emergency_fallback.run` in the Rasa
+process (the event and the ladder's first step, then who is being called).
+
 Nothing else is changed; ``tests/bot/test_rasa_main.py`` checks the first two
 give Rasa's own answers.
 """
@@ -68,6 +72,18 @@ def _resolve_by_type(type_name: str, default: type | None = None) -> type | None
 
 EMERGENCY_INTENT = "emergency"
 _original_handle = None
+_original_remote_run = None
+
+
+async def _remote_run(self, output_channel, nlg, tracker, domain):
+    try:
+        return await _original_remote_run(self, output_channel, nlg, tracker, domain)
+    except Exception:
+        if self.name() != "action_emergency":
+            raise
+        from bot import emergency_fallback
+
+        return await emergency_fallback.run(output_channel, nlg, tracker, domain)
 
 
 async def _handle_message_with_tracker(self, message, tracker) -> None:
@@ -80,12 +96,15 @@ async def _handle_message_with_tracker(self, message, tracker) -> None:
 
 
 def apply() -> None:
-    global _original_resolve, _original_handle
+    global _original_resolve, _original_handle, _original_remote_run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
 
     RemoteAction._validate_action_result = _validate_action_result
+    if _original_remote_run is None:
+        _original_remote_run = RemoteAction.run
+        RemoteAction.run = _remote_run
     if _original_resolve is None:
         _original_resolve = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_by_type)

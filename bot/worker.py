@@ -65,10 +65,25 @@ class Worker:
 
     def run_once(self, now: dt.datetime | None = None) -> dict[str, int]:
         """One pass over every kind of due work; returns what was done."""
-        done = {name: self._phase(name, func, now) for name, func in PHASES}
-        done["sent"] = self.send_due(now)
+        done = {"urgent": self.run_urgent(now)}
+        done.update({name: self._phase(name, func, now) for name, func in PHASES})
+        done["sent"] = self.send_due(now) + done.pop("urgent")
         done["lectures"] = self.send_lectures(now)
         return done
+
+    def run_urgent(self, now: dt.datetime | None = None) -> int:
+        """The priority lane: move due ladders on, then send every due call for
+        help and health alert, before any other message.  Run before each
+        ordinary send, so a backlog or a slow channel delays a call for help
+        by one send at most."""
+        self._phase("ladder", emergency.advance_due, now)
+        sent = 0
+        while True:
+            jobs = self.claim(now, urgent=True)
+            for job in jobs:
+                sent += self.deliver(job)
+            if len(jobs) < self.batch:
+                return sent
 
     def send_lectures(self, now: dt.datetime | None = None) -> int:
         """Lecture broadcasts and lecture reminders (rate limits, quiet hours, backoff)."""
@@ -96,19 +111,21 @@ class Worker:
             log.error("worker phase %s failed: %s", name, type(exc).__name__)
             return 0
 
-    def claim(self, now: dt.datetime | None = None) -> list[Job]:
+    def claim(self, now: dt.datetime | None = None, urgent: bool | None = None) -> list[Job]:
         with db.session_scope(self.url) as session:
-            rows = outbox.claim_due(session, self.batch, self.name, now or utcnow(), self.lease)
+            rows = outbox.claim_due(session, self.batch, self.name, now or utcnow(), self.lease, urgent=urgent)
             return [
                 Job(r.id, r.key, r.channel, r.address, r.kind, r.template, outbox.params_of(r), r.reclaimed)
                 for r in rows
             ]
 
     def send_due(self, now: dt.datetime | None = None) -> int:
-        sent = 0
+        """Every due ordinary message, the priority lane first and between sends."""
+        sent = self.run_urgent(now)
         while True:
-            jobs = self.claim(now)
+            jobs = self.claim(now, urgent=False)
             for job in jobs:
+                sent += self.run_urgent(now)
                 sent += self.deliver(job)
             if len(jobs) < self.batch:
                 return sent
@@ -121,6 +138,7 @@ class Worker:
 
     def _finish(self, job: Job, result: DeliveryResult) -> None:
         with db.session_scope(self.url) as session:
+            state = ""
             if result.outcome is Outcome.SENT:
                 outbox.mark_sent(session, job.id, self.name, result.provider_id)
             elif result.outcome is Outcome.RETRY:
@@ -129,6 +147,11 @@ class Worker:
             else:
                 outbox.mark_failed(session, job.id, f"{result.outcome.value}: {result.detail}", self.name)
                 log.error("outbox %s on %s: %s (%s)", job.id, job.channel, result.outcome.value, result.detail)
+                state = "failed"
+            if result.outcome is not Outcome.SENT and state == "failed" and job.kind == "escalation":
+                # Nobody can be reached there: the next person now, not a step later.
+                if emergency.advance_after_failure(session, job.key):
+                    log.warning("outbox %s: ladder moved on after a failed delivery", job.id)
 
 
 def run_forever(worker: Worker, interval: float, stop: threading.Event) -> None:

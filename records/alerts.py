@@ -181,26 +181,41 @@ def open_alerts(session: Session, elder_id: int) -> list[Alert]:
     )
 
 
-def acknowledge_alerts(session: Session, person_id: int) -> int:
-    """A doctor or family member says 收到 to the alerts they were sent."""
+@dataclass(frozen=True)
+class AlertsAcknowledged:
+    count: int
+    elder_id: int
+    elder_name: str
+
+
+def acknowledge_alerts(session: Session, person_id: int) -> AlertsAcknowledged | None:
+    """A doctor or family member says 收到: the open alerts they were sent about
+    the elder of their most recent open alert, and no other elder's."""
     from records.tables import OutboxMessage
 
-    alert_ids = set()
-    for key in session.execute(
-        select(OutboxMessage.key).where(OutboxMessage.person_id == person_id, OutboxMessage.kind == "alert")
-    ).scalars():
+    sent: list[tuple[int, int]] = []  # (alert id, outbox row id), newest first
+    for key, row_id in session.execute(
+        select(OutboxMessage.key, OutboxMessage.id)
+        .where(OutboxMessage.person_id == person_id, OutboxMessage.kind == "alert")
+        .order_by(OutboxMessage.id.desc())
+    ).all():
         part = key.split(":")
         if len(part) > 1 and part[1].isdigit():
-            alert_ids.add(int(part[1]))
-    if not alert_ids:
-        return 0
-    rows = session.execute(
-        select(Alert).where(Alert.id.in_(alert_ids), Alert.status == "open").with_for_update()
-    ).scalars()
+            sent.append((int(part[1]), row_id))
+    if not sent:
+        return None
+    open_alerts = {
+        a.id: a for a in session.execute(
+            select(Alert).where(Alert.id.in_({i for i, _ in sent}), Alert.status == "open").with_for_update()
+        ).scalars()
+    }
+    latest = next((open_alerts[i] for i, _ in sent if i in open_alerts), None)
+    if latest is None:
+        return None
+    now = utcnow()
     count = 0
-    for alert in rows:
-        alert.status = "acknowledged"
-        alert.acknowledged_by = person_id
-        alert.acknowledged_at = utcnow()
-        count += 1
-    return count
+    for alert in open_alerts.values():
+        if alert.elder_id == latest.elder_id:
+            alert.status, alert.acknowledged_by, alert.acknowledged_at = "acknowledged", person_id, now
+            count += 1
+    return AlertsAcknowledged(count, latest.elder_id, elder_name(session, latest.elder_id))

@@ -195,6 +195,82 @@ def acknowledge_emergency(session: Session, event_id: int, person_id: int) -> bo
     return emergency.acknowledge_event(session, event_id, person_id) is not None
 
 
+@dataclass(frozen=True)
+class StepRow:
+    at: dt.datetime
+    round: int
+    person: str
+    role: str
+    channels: str
+    status: str
+    ended_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class EventPage:
+    id: int
+    elder_id: int
+    elder_name: str
+    address: str
+    category: str
+    trigger: str
+    status: str
+    opened_at: dt.datetime
+    repeats: int
+    acknowledged_by: str | None
+    acknowledged_at: dt.datetime | None
+    closed_by: str | None
+    closed_at: dt.datetime | None
+    outcome: str | None
+    outcome_note: str | None
+    steps: list[StepRow]
+    deliveries: dict[str, int]  # outbox status → count, for this event's ladder messages
+
+
+def emergency_page(session: Session, event_id: int, reader=None) -> EventPage:
+    """One event with its whole ladder: who was tried, when, on which channel,
+    how it ended (an audited read of that elder's record)."""
+    from records.tables import EscalationStep, OutboxMessage
+
+    event = session.get(EmergencyEvent, event_id)
+    if event is None:
+        raise NotFound(f"emergency event {event_id}")
+
+    def name(person_id):
+        person = session.get(Person, person_id) if person_id else None
+        return person.name if person else None
+
+    steps = [
+        StepRow(st.notified_at, st.round, name(st.person_id) or "—", st.role, st.channels, st.status, st.ended_at)
+        for st in session.execute(
+            select(EscalationStep).where(EscalationStep.event_id == event_id).order_by(EscalationStep.id)
+        ).scalars()
+    ]
+    deliveries = dict(session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.key.startswith(f"esc:{event_id}:")).group_by(OutboxMessage.status)
+    ).all())
+    profile = session.get(ElderProfile, event.elder_id)
+    _audit(session, reader, [event.elder_id], "emergency timeline")
+    return EventPage(
+        event.id, event.elder_id, name(event.elder_id) or "", profile.address if profile else "",
+        event.category, event.trigger, event.status, event.opened_at, event.repeats,
+        name(event.acknowledged_by), event.acknowledged_at, name(event.closed_by), event.closed_at,
+        event.outcome, event.outcome_note, steps, deliveries,
+    )
+
+
+def close_emergency(session: Session, event_id: int, outcome: str, note: str, person_id: int) -> bool:
+    """A worker closes an event from its page: False for an unknown outcome or a closed event."""
+    event = session.get(EmergencyEvent, event_id)
+    if event is None:
+        raise NotFound(f"emergency event {event_id}")
+    if outcome not in emergency.CLOSABLE or event.status == "closed":
+        return False
+    emergency.close(session, event_id, outcome, by=person_id, note=note)
+    return True
+
+
 def counts(session: Session) -> dict[str, int]:
     """The front page's numbers: open handoffs, open emergencies, open alerts."""
 

@@ -27,7 +27,9 @@ from records.tables import ElderProfile, EmergencyEvent, EscalationStep, Person,
 
 log = logging.getLogger(__name__)
 
-
+# How an event ended (labels: the domain's utter_name_outcome_*, the console's template).
+OUTCOMES = ("false_alarm", "handled_at_home", "ambulance_called", "taken_to_hospital", "other", "superseded")
+CLOSABLE = tuple(k for k in OUTCOMES if k != "superseded")
 
 def step_seconds() -> int:
     """The ladder's step length, from the settings the process's entry point installed."""
@@ -50,6 +52,7 @@ class Acknowledged:
     elder_id: int
     elder_name: str
     already_by: str | None = None  # someone else had acknowledged first
+    address: str = ""
 
 
 def open_event(session: Session, elder_id: int) -> EmergencyEvent | None:
@@ -80,7 +83,7 @@ def open_emergency(
     if existing is not None and existing.status == "acknowledged":
         # Someone took the last one; a new call for help may be a new emergency
         # (fell again after the daughter left): start a new ladder, never go quiet.
-        close(session, existing.id, "superseded by a new call for help", now=now)
+        close(session, existing.id, "superseded", now=now)
         session.flush()
         existing = None
     if existing is not None:
@@ -132,9 +135,11 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
             event.round, event.position = event.round + 1, 0
         contact = contacts[event.position]
         key = f"esc:{event.id}:{event.round}:{event.position}"
+        # After a whole round with nobody answering, the worker is asked to call 120.
+        template = "escalation.worker_120" if contact.role == "worker" and event.round >= 2 else \
+            f"escalation.{contact.role}"
         channels = alerts.notify(
-            session, contact.person_id, key, "escalation", f"escalation.{contact.role}",
-            _params(session, event), event.elder_id,
+            session, contact.person_id, key, "escalation", template, _params(session, event), event.elder_id,
         )
         step = EscalationStep(
             event_id=event.id, round=event.round, position=event.position,
@@ -199,18 +204,39 @@ def advance_due(session: Session, now: dt.datetime | None = None, limit: int = 2
     return len(events)
 
 
-def acknowledge(session: Session, person_id: int, now: dt.datetime | None = None) -> Acknowledged | None:
-    """A person who was called says 收到: the ladder of their open event stops."""
+def acknowledge(
+    session: Session, person_id: int, now: dt.datetime | None = None, include_taken: bool = True
+) -> Acknowledged | None:
+    """A person who was called says 收到: the open ladder they were most
+    recently called about stops.  With none open, ``include_taken`` reports
+    a not-yet-closed ladder someone else took (:func:`taken_by_other`)."""
     now = now or utcnow()
-    event_ids = session.execute(
+    open_id = session.execute(
         select(EscalationStep.event_id)
         .join(EmergencyEvent, EmergencyEvent.id == EscalationStep.event_id)
-        .where(EscalationStep.person_id == person_id, EmergencyEvent.status != "closed")
-        .order_by(EmergencyEvent.opened_at.desc())
+        .where(EscalationStep.person_id == person_id, EmergencyEvent.status == "open")
+        .order_by(EscalationStep.notified_at.desc(), EscalationStep.id.desc())
     ).scalars().first()
-    if event_ids is None:
+    if open_id is not None:
+        return acknowledge_event(session, open_id, person_id, now)
+    return taken_by_other(session, person_id) if include_taken else None
+
+
+def taken_by_other(session: Session, person_id: int) -> Acknowledged | None:
+    """The not-yet-closed ladder this person was last called about, when
+    someone else took it (never one they took themselves)."""
+    taken = session.execute(
+        select(EmergencyEvent)
+        .join(EscalationStep, EscalationStep.event_id == EmergencyEvent.id)
+        .where(EscalationStep.person_id == person_id, EmergencyEvent.status == "acknowledged",
+               EmergencyEvent.acknowledged_by != person_id)
+        .order_by(EscalationStep.notified_at.desc(), EscalationStep.id.desc())
+    ).scalars().first()
+    if taken is None:
         return None
-    return acknowledge_event(session, event_ids, person_id, now)
+    first = session.get(Person, taken.acknowledged_by) if taken.acknowledged_by else None
+    return Acknowledged(taken.id, taken.elder_id, alerts.elder_name(session, taken.elder_id),
+                        first.name if first else "")
 
 
 def acknowledge_event(
@@ -245,25 +271,78 @@ def acknowledge_event(
     for other in sorted({s.person_id for s in steps if s.person_id not in (None, person_id)}):
         alerts.notify(session, other, f"esc-handled:{event.id}:{other}", "escalation",
                       "escalation.handled", {"name": ack_name, "elder_name": name}, event.elder_id)
-    return Acknowledged(event.id, event.elder_id, name)
+    profile = session.get(ElderProfile, event.elder_id)
+    return Acknowledged(event.id, event.elder_id, name, address=profile.address if profile else "")
 
 
 def close(
-    session: Session, event_id: int, outcome: str, by: int | None = None, now: dt.datetime | None = None
+    session: Session, event_id: int, outcome: str, by: int | None = None,
+    now: dt.datetime | None = None, note: str = "",
 ) -> EmergencyEvent:
-    """End an event with its outcome (送医, 误报, 家属已到 ...); frees the elder for a new one."""
+    """End an event with its outcome (one of ``OUTCOMES``) and a note; frees
+    the elder for a new one.  Closing a closed event changes nothing."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
     now = now or utcnow()
     event = session.execute(
         select(EmergencyEvent).where(EmergencyEvent.id == event_id).with_for_update()
     ).scalar_one()
     if event.status != "closed":
         event.status, event.open_elder_id, event.next_step_at = "closed", None, None
-        event.closed_at, event.closed_by, event.outcome = now, by, outcome[:200]
+        event.closed_at, event.closed_by, event.outcome = now, by, outcome
+        event.outcome_note = (note or "").strip()[:200] or None
         for step in session.execute(
             select(EscalationStep).where(EscalationStep.event_id == event.id, EscalationStep.status == "notified")
         ).scalars():
             step.status, step.ended_at = "stopped", now
     return event
+
+
+def closable_by(session: Session, person_id: int) -> EmergencyEvent | None:
+    """The event a responder closes by chat: the one they took, else the most
+    recent not-closed one they were called about."""
+    mine = session.execute(
+        select(EmergencyEvent)
+        .where(EmergencyEvent.acknowledged_by == person_id, EmergencyEvent.status == "acknowledged")
+        .order_by(EmergencyEvent.acknowledged_at.desc())
+    ).scalars().first()
+    if mine is not None:
+        return mine
+    return session.execute(
+        select(EmergencyEvent)
+        .join(EscalationStep, EscalationStep.event_id == EmergencyEvent.id)
+        .where(EscalationStep.person_id == person_id, EmergencyEvent.status != "closed")
+        .order_by(EscalationStep.notified_at.desc())
+    ).scalars().first()
+
+
+def advance_after_failure(session: Session, key: str, now: dt.datetime | None = None) -> bool:
+    """A ladder message failed for good (blocked, no such user): when every
+    address of that step has failed, move to the next person at once."""
+    from records.tables import OutboxMessage
+
+    parts = key.split(":")
+    if len(parts) < 4 or parts[0] != "esc" or not all(p.isdigit() for p in parts[1:4]):
+        return False
+    event_id, rnd, pos = (int(p) for p in parts[1:4])
+    now = now or utcnow()
+    event = session.execute(
+        select(EmergencyEvent).where(EmergencyEvent.id == event_id).with_for_update()
+    ).scalar_one_or_none()
+    if event is None or event.status != "open" or (event.round, event.position) != (rnd, pos):
+        return False
+    prefix = f"esc:{event_id}:{rnd}:{pos}:"
+    statuses = session.execute(
+        select(OutboxMessage.status).where(OutboxMessage.key.startswith(prefix))
+    ).scalars().all()
+    if any(s != "failed" for s in statuses):
+        return False
+    current = _current_step(session, event)
+    if current is not None:
+        current.status, current.ended_at = "unreachable", now
+    event.position += 1
+    _fire(session, event, now)
+    return True
 
 
 def history(session: Session, event_id: int) -> list[EscalationStep]:

@@ -63,6 +63,10 @@ def enqueue(
     return row
 
 
+# Sent before anything else, by the worker's priority lane.
+URGENT_KINDS = ("escalation", "alert")
+
+
 def params_of(row: OutboxMessage) -> dict[str, Any]:
     return json.loads(row.params or "{}")
 
@@ -73,11 +77,14 @@ def claim_due(
     worker: str = "",
     now: dt.datetime | None = None,
     lease: float = DEFAULT_LEASE,
+    urgent: bool | None = None,
 ) -> list[OutboxMessage]:
     """Mark up to ``limit`` due rows as ``sending`` for this worker and return them.
 
     Due: queued with ``next_attempt_at`` passed, or stuck in ``sending`` past
-    the lease (its worker died).  The caller commits right away, then sends.
+    the lease (its worker died).  ``urgent`` True claims only the kinds in
+    ``URGENT_KINDS`` (calls for help, health alerts), False only the others,
+    None any.  The caller commits right away, then sends.
     """
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=lease)
@@ -93,6 +100,10 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if urgent is True:
+        query = query.where(OutboxMessage.kind.in_(URGENT_KINDS))
+    elif urgent is False:
+        query = query.where(OutboxMessage.kind.not_in(URGENT_KINDS))
     rows = list(session.execute(query).scalars())
     for row in rows:
         row.reclaimed = row.status == "sending"  # not a column: tells the worker to check delivery

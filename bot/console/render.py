@@ -17,6 +17,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGES = {
     "acked": "已确认，升级呼叫已停止。",
     "ack_none": "这条紧急事件已经结束，无需确认。",
+    "ended": "已结束，结果已记录。",
+    "end_none": "没有结束：请选择一个结果，或者这条事件已经结束了。",
     "created": "讲座已保存为草稿。确认无误后，请按“发布并通知”。",
     "published": "已发布，正在通知老人和家属。",
     "republished": "已经发布过，没有新的接收人，不会重复发送。",

@@ -29,6 +29,7 @@ MESSAGES = {
     "escalation.family": "utter_escalation_family",
     "escalation.doctor": "utter_escalation_doctor",
     "escalation.worker": "utter_escalation_worker",
+    "escalation.worker_120": "utter_escalation_worker_120",
     "emergency.calling.family": "utter_emergency_calling_family",
     "emergency.calling.doctor": "utter_emergency_calling_doctor",
     "emergency.calling.worker": "utter_emergency_calling_worker",

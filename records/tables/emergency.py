@@ -44,7 +44,8 @@ class EmergencyEvent(Base):
     acknowledged_by = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
     closed_at = Column(UTCDateTime)
     closed_by = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
-    outcome = Column(String(200))
+    outcome = Column(String(200))  # one of records.emergency.OUTCOMES (older rows: free text)
+    outcome_note = Column(String(200))  # what the responder added
 
 
 class EscalationStep(Base):

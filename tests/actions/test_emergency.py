@@ -70,7 +70,7 @@ def test_the_daughter_acknowledges_with_shoudao(demo_store):
         event = session.execute(select(EmergencyEvent)).scalar_one()
         assert event.status == "acknowledged" and event.next_step_at is None
     _, again = run(ActionAcknowledge(), tracker(sender="wechat:demo-daughter", text="我来处理"))
-    assert responses(again) == ["utter_acknowledged_already"]
+    assert responses(again) == ["utter_acknowledged_yours"], "never told that she herself is on it"
 
 
 def test_the_doctor_acknowledges_an_abnormal_vital_alert(demo_store):

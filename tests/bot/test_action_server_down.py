@@ -55,3 +55,24 @@ def test_an_emergency_is_still_told_to_call_120(rasa_alone):
 def test_no_false_confirmation_when_booking(rasa_alone, text):
     texts = say(rasa_alone, text, sender=f"elder-no-actions-{abs(hash(text)) % 1000}")
     assert not any(word in t for t in texts for word in FALSE_CONFIRMATIONS), texts
+
+
+def test_an_emergency_is_recorded_by_rasa_itself_and_the_ladder_starts(rasa_alone):
+    from sqlalchemy import select
+
+    from records.tables import EmergencyEvent, EscalationStep, OutboxMessage
+
+    texts = say(rasa_alone, "救命 我摔倒了起不来")
+    assert any("120" in t for t in texts), texts
+    assert any("通知" in t for t in texts), texts  # who is being called, from the domain
+    with db.session_scope(rasa_alone.database_url) as session:
+        events = session.execute(select(EmergencyEvent)).scalars().all()
+        assert len(events) == 1 and events[0].status == "open" and events[0].category == "fall"
+        steps = session.execute(select(EscalationStep)).scalars().all()
+        assert len(steps) == 1
+        assert session.execute(select(OutboxMessage).where(
+            OutboxMessage.key.startswith(f"esc:{events[0].id}:"))).scalars().all()
+    again = say(rasa_alone, "救命啊")
+    assert any("120" in t for t in again), again
+    with db.session_scope(rasa_alone.database_url) as session:
+        assert len(session.execute(select(EmergencyEvent)).scalars().all()) == 1, "joined, not doubled"

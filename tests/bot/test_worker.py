@@ -215,7 +215,7 @@ def _wait_drained(url, timeout=300.0) -> None:
 def _close_all(url) -> None:
     with db.session_scope(url) as session:
         for event_id in session.execute(select(EmergencyEvent.id).where(EmergencyEvent.status != "closed")).scalars():
-            emergency.close(session, event_id, "test over")
+            emergency.close(session, event_id, "other", note="test over")
 
 
 def _check_exactly_once(url, var_dir) -> Counter:
@@ -310,3 +310,56 @@ def test_unknown_identities_do_not_stop_the_worker(demo, tmp_path):
     worker.run_once()
     with db.session_scope(demo.url) as session:
         assert outbox.counts(session) == {"sent": 2, "failed": 1}
+
+
+class Slow:
+    """A channel API that answers in ``delay`` seconds and records the order."""
+
+    channel = "wechat"
+
+    def __init__(self, delay: float):
+        self.delay, self.order = delay, []
+
+    def send(self, message):
+        time.sleep(self.delay)
+        self.order.append(message.key)
+        return DeliveryResult(Outcome.SENT, provider_id="ok")
+
+
+def test_a_call_for_help_is_sent_before_a_broadcast_backlog(demo, tmp_path):
+    """Finding 5: the outbox was drained in order, blocking, before any ladder moved."""
+    worker, _ = make_worker(demo.url, tmp_path, batch=10)
+    slow = Slow(0.01)
+    worker.adapters["wechat"] = slow
+    with db.session_scope(demo.url) as session:
+        for n in range(60):
+            outbox.enqueue(session, f"broadcast:{n}", "wechat", f"user-{n}", "broadcast", "escalation.handled",
+                           {"name": "张敏", "elder_name": "某人"})
+    with db.session_scope(demo.url) as session:
+        event_id = emergency.open_emergency(session, demo.elder, "fall", "摔倒了").event_id
+    worker.send_due()
+    first_call = next(i for i, key in enumerate(slow.order) if key.startswith(f"esc:{event_id}:"))
+    assert first_call == 0, slow.order[:5]
+    assert len(slow.order) >= 61
+
+
+def test_a_failed_delivery_calls_the_next_person_at_once(demo, tmp_path):
+    """Finding 4: a blocked daughter cost the elder a whole step."""
+    worker, recording = make_worker(demo.url, tmp_path)
+
+    class Blocked:
+        channel = "wechat"
+
+        def send(self, message):
+            return DeliveryResult(Outcome.FAILED, detail="43004 unsubscribed")
+
+    worker.adapters["wechat"] = Blocked()
+    worker.adapters["rest"] = Blocked()
+    with db.session_scope(demo.url) as session:
+        event_id = emergency.open_emergency(session, demo.elder, "fall", "摔倒了", seconds=120).event_id
+    worker.run_once()
+    with db.session_scope(demo.url) as session:
+        steps = emergency.history(session, event_id)
+        assert [s.status for s in steps][:2] == ["unreachable", "unreachable"] or len(steps) >= 2
+        assert steps[0].person_id == demo.daughter and steps[0].status == "unreachable"
+        assert steps[1].person_id == demo.son

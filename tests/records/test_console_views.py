@@ -56,7 +56,7 @@ def test_acknowledging_an_emergency(demo):
     with db.session_scope(demo.url) as s:
         assert console_views.acknowledge_emergency(s, event_id, demo.worker) is True
         assert console_views.acknowledge_emergency(s, event_id, demo.worker) is True  # already done
-        emergency.close(s, event_id, "误报", demo.worker)
+        emergency.close(s, event_id, "false_alarm", demo.worker)
         assert console_views.acknowledge_emergency(s, event_id, demo.worker) is False
         with pytest.raises(NotFound):
             console_views.acknowledge_emergency(s, 99999, demo.worker)

@@ -119,8 +119,8 @@ def test_close_records_the_outcome_and_frees_the_elder(demo):
     with db.session_scope(demo.url) as session:
         first = emergency.open_emergency(session, demo.elder).event_id
     with db.session_scope(demo.url) as session:
-        event = emergency.close(session, first, "已送医", by=demo.worker)
-        assert event.status == "closed" and event.outcome == "已送医" and event.closed_at
+        event = emergency.close(session, first, "taken_to_hospital", by=demo.worker)
+        assert event.status == "closed" and event.outcome == "taken_to_hospital" and event.closed_at
     with db.session_scope(demo.url) as session:
         assert emergency.history(session, first)[0].status == "stopped"
         second = emergency.open_emergency(session, demo.elder)

@@ -1,4 +1,4 @@
-"""Emergencies: the open events (an audited read of health data) and 我来处理."""
+"""Emergencies: the open events, one event's timeline (audited reads of health data), 我来处理 and 结束."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sanic.response import redirect
 from bot.console.render import error_page, page
 from bot.console.signin import reader
 from core.errors import NotFound
-from records import console_views
+from records import console_views, emergency
 
 bp = Blueprint("emergencies")
 
@@ -30,3 +30,18 @@ async def listing(request):
 async def acknowledge(request, event_id: int):
     done = console_views.acknowledge_emergency(request.ctx.session, event_id, request.ctx.user.person_id)
     return redirect(f"/emergencies?msg={'acked' if done else 'ack_none'}", status=303)
+
+
+@bp.get("/emergencies/<event_id:int>")
+async def timeline(request, event_id: int):
+    event = console_views.emergency_page(request.ctx.session, event_id,
+                                         reader(request, "console: emergency timeline"))
+    return page(request, "emergency.html", e=event, outcomes=emergency.CLOSABLE)
+
+
+@bp.post("/emergencies/<event_id:int>/close")
+async def close(request, event_id: int):
+    form = request.form
+    done = console_views.close_emergency(request.ctx.session, event_id, form.get("outcome") or "",
+                                         (form.get("note") or "")[:200], request.ctx.user.person_id)
+    return redirect(f"/emergencies/{event_id}?msg={'ended' if done else 'end_none'}", status=303)

@@ -177,6 +177,15 @@ def test_acknowledge_an_emergency(console, page):
     page.wait_for_selector("text=已确认，升级呼叫已停止。")
     page.wait_for_selector("text=已确认（张敏）")
     shot(page, "07-emergency-acknowledged")
+    page.click("text=经过 / 结束")
+    page.wait_for_selector("text=结束这次求助")
+    page.select_option("select[name=outcome]", "handled_at_home")
+    page.fill("input[name=note]", "女儿到了，扶起来了，没受伤")
+    shot(page, "07b-emergency-timeline")
+    page.click("button:has-text('结束')")
+    page.wait_for_selector("text=已结束，结果已记录。")
+    page.wait_for_selector("text=在家处理好了：女儿到了，扶起来了，没受伤")
+    shot(page, "07c-emergency-closed")
 
 
 def test_handoff_and_elders_pages(console, page):
