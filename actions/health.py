@@ -140,7 +140,7 @@ class ActionReportSymptom(Action):
         if flag:
             dispatcher.utter_message(response=f"utter_symptom_safety_{flag}"
                                      if flag in ("chest_pain", "stroke") else "utter_symptom_safety_other")
-            return [SlotSet("safety_question", True), SlotSet("safety_topic", None)]
+            return [SlotSet("safety_question", True)]
         dispatcher.utter_message(response="utter_symptom_recorded")
         return []
 

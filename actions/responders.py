@@ -18,8 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_session, intent, label, safe_identify, text
 from core.errors import StoreError
-from records import alerts, emergency
-from records.tables import EmergencyEvent
+from records import emergency
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +36,6 @@ def outcome_of(words: str) -> str:
     return next((code for code, regex in _OUTCOME_WORDS if regex.search(words or "")), "other")
 
 
-def _closable(session, person_id: int) -> tuple[int, str] | None:
-    event = emergency.closable_by(session, person_id)
-    if event is None:
-        return None
-    return event.id, alerts.elder_name(session, event.elder_id)
-
-
 class ActionCloseEmergency(Action):
     def name(self) -> str:
         return "action_close_emergency"
@@ -56,7 +48,7 @@ class ActionCloseEmergency(Action):
             dispatcher.utter_message(response="utter_close_elder")
             return []
         try:
-            found = in_session(_closable, identity.person_id) if identity is not None else None
+            found = in_session(emergency.closable_for, identity.person_id) if identity is not None else None
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return []
@@ -69,14 +61,6 @@ class ActionCloseEmergency(Action):
         dispatcher.utter_message(response="utter_close_ask", elder_name=elder_name,
                                  outcome_label=label(domain, "outcome", outcome))
         return [SlotSet("close_pending", True), SlotSet("close_event", f"{event_id}:{outcome}:{said[:150]}")]
-
-
-def _close(session, event_id: int, outcome: str, by: int, note: str) -> str | None:
-    event = session.get(EmergencyEvent, event_id)
-    if event is None or event.status == "closed":
-        return None
-    emergency.close(session, event_id, outcome, by=by, note=note)
-    return alerts.elder_name(session, event.elder_id)
 
 
 class ActionCloseEmergencyAnswer(Action):
@@ -95,7 +79,7 @@ class ActionCloseEmergencyAnswer(Action):
         event_id, outcome = int(pending[0]), pending[1]
         note = pending[2] if len(pending) > 2 else ""
         try:
-            elder_name = in_session(_close, event_id, outcome, identity.person_id, note)
+            elder_name = in_session(emergency.close_for_responder, event_id, outcome, identity.person_id, note)
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return done

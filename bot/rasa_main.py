@@ -24,6 +24,8 @@ And an emergency is recorded even when the action server is down: a failed
 ``action_emergency`` runs :func:`bot.emergency_fallback.run` in the Rasa
 process (the event and the ladder's first step, then who is being called).
 
+``rasa run`` always gets ``--auth-token`` (the installation's Rasa token).
+
 Nothing else is changed; ``tests/bot/test_rasa_main.py`` checks the first two
 give Rasa's own answers.
 """
@@ -113,11 +115,21 @@ def apply() -> None:
         MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
 
 
+def with_auth_token(argv: list[str], token: str) -> list[str]:
+    """``rasa run`` always with ``--auth-token``: Rasa's HTTP API (trackers,
+    events, /execute, /model) answers 401 without it.  Added here, not on
+    the command line the runner starts, so it never shows in a process list."""
+    if len(argv) > 1 and argv[1] == "run" and "--auth-token" not in argv and token:
+        return [*argv, "--auth-token", token]
+    return argv
+
+
 def main() -> None:
     from core.settings import bootstrap
 
-    bootstrap()
+    settings = bootstrap()
     apply()
+    sys.argv = with_auth_token(sys.argv, settings.rasa_token)
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

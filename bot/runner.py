@@ -29,6 +29,7 @@ class Service:
     log_path: Path
     ready: callable = field(default=lambda response: response.ok)
     env: dict[str, str] = field(default_factory=dict)  # this service's own variables
+    health_params: dict[str, str] = field(default_factory=dict, repr=False)  # e.g. Rasa's token
     process: subprocess.Popen | None = None
 
     def start(self, env: dict[str, str]) -> None:
@@ -45,7 +46,7 @@ class Service:
             time.sleep(1)
             return self.exited() is None
         try:
-            return bool(self.ready(requests.get(self.health_url, timeout=2)))
+            return bool(self.ready(requests.get(self.health_url, params=self.health_params, timeout=2)))
         except requests.RequestException:
             return False
 
@@ -166,6 +167,7 @@ def rasa_service(settings: Settings, port: int, action_port: int, name: str = "R
         settings.log_dir / _log_name("rasa", name),
         ready=lambda r: r.ok and bool(r.json().get("model_file")),
         env={"ANXIN_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"},
+        health_params={"token": settings.rasa_token},
     )
 
 

@@ -60,6 +60,10 @@ class Settings:
     telegram_secret_token: str = field(default="", repr=False)
     device_token: str = field(default="", repr=False)
     rest_token: str = field(default="", repr=False)
+    # Rasa's HTTP API (--auth-token) and the action server: every internal
+    # caller passes them; generated once under var/secrets/ when not set.
+    rasa_token: str = field(default="", repr=False)
+    action_token: str = field(default="", repr=False)
     console_demo_password: str = field(default="", repr=False)
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_id: str = ""
@@ -108,6 +112,8 @@ class Settings:
             "ANXIN_TELEGRAM_BOT_TOKEN": self.telegram_bot_token,
             "ANXIN_TELEGRAM_SECRET_TOKEN": self.telegram_secret_token,
             "ANXIN_REST_TOKEN": self.rest_token,
+            "ANXIN_RASA_TOKEN": self.rasa_token,
+            "ANXIN_ACTION_TOKEN": self.action_token,
         }
 
     @classmethod
@@ -137,6 +143,8 @@ class Settings:
             telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
             device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
             rest_token=env.get("ANXIN_REST_TOKEN", "").strip(),
+            rasa_token=env.get("ANXIN_RASA_TOKEN", "").strip() or _secret(var_dir, "rasa-token"),
+            action_token=env.get("ANXIN_ACTION_TOKEN", "").strip() or _secret(var_dir, "action-token"),
             console_demo_password=env.get("ANXIN_CONSOLE_DEMO_PASSWORD", ""),
             wechat_api_base=env.get("ANXIN_WECHAT_API_BASE", "").strip() or "https://api.weixin.qq.com",
             wechat_template_id=env.get("ANXIN_WECHAT_TEMPLATE_ID", "").strip(),
@@ -148,6 +156,31 @@ class Settings:
             outbound=env.get("ANXIN_OUTBOUND", "").strip(),
             vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
         )
+
+
+def _secret(var_dir: Path, name: str) -> str:
+    """A random secret kept in ``var/secrets/<name>`` (mode 600), made on first use,
+    so that every process of one installation shares it without configuration."""
+    import secrets
+
+    path = var_dir / "secrets" / name
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+    except OSError:
+        pass
+    value = secrets.token_urlsafe(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(value)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return value  # read-only var/: this process alone knows it
+    return value
 
 
 def parse_env_file(path: Path) -> dict[str, str]:

@@ -316,6 +316,24 @@ def closable_by(session: Session, person_id: int) -> EmergencyEvent | None:
     ).scalars().first()
 
 
+def close_for_responder(
+    session: Session, event_id: int, outcome: str, by: int, note: str = ""
+) -> str | None:
+    """A responder's confirmed close by chat: the elder's name, or None when
+    the event is gone or already closed."""
+    event = session.get(EmergencyEvent, event_id)
+    if event is None or event.status == "closed":
+        return None
+    close(session, event_id, outcome, by=by, note=note)
+    return alerts.elder_name(session, event.elder_id)
+
+
+def closable_for(session: Session, person_id: int) -> tuple[int, str] | None:
+    """(event id, elder name) of what :func:`closable_by` finds."""
+    event = closable_by(session, person_id)
+    return None if event is None else (event.id, alerts.elder_name(session, event.elder_id))
+
+
 def advance_after_failure(session: Session, key: str, now: dt.datetime | None = None) -> bool:
     """A ladder message failed for good (blocked, no such user): when every
     address of that step has failed, move to the next person at once."""

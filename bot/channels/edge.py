@@ -7,7 +7,17 @@ from typing import Any
 from sanic import response
 from sanic.request import Request
 
-from nlu.emergency import detect
+from nlu.emergency import assess
+
+
+def valid_text(value: str) -> bool:
+    """Encodable as UTF-8 and without NUL: a lone surrogate in a sender id or a
+    message would crash Rasa further on, so every channel checks it first."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def json_object(request: Request) -> dict[str, Any] | None:
@@ -34,7 +44,7 @@ def emergency_window(text: str, limit: int) -> str | None:
     """The ``limit`` characters around the first emergency in ``text``, if any."""
     for start in range(0, len(text), limit // 2):
         window = text[start : start + limit]
-        if detect(window) is not None:
+        if assess(window)["level"] != "none":  # emergency or unsure: keep it
             return window
     return None
 

@@ -10,7 +10,12 @@ or to the part around an emergency when one is found in it.
 The REST sender id is whoever the caller says it is, so a deployment that
 exposes the channel sets ``ANXIN_REST_TOKEN``: every request must then carry
 ``Authorization: Bearer <token>`` (the terminal chat and the tests send it),
-and one without it is refused with 401 before anything is read.
+and one without it is refused with 401 before anything is read.  Whatever
+the token, a sender id in another channel's namespace (``wechat:…``,
+``telegram:…``, ``speaker:…``) is refused with 403: those identities are
+proven by their own channel's signature or device token, never claimed here.
+A sender or message that is not valid Unicode (a lone surrogate) is a 400,
+never a crash.
 """
 
 from __future__ import annotations
@@ -24,12 +29,20 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import error, json_object, shorten
+from bot.channels.edge import error, json_object, shorten, valid_text
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 1000
 MAX_SENDER_CHARS = 128
+
+
+def foreign_namespace(sender: str) -> bool:
+    """A sender id in another channel's namespace (``wechat:…``, ``speaker:…``)."""
+    from records.people import PREFIXED_CHANNELS
+
+    prefix, sep, _ = sender.strip().partition(":")
+    return bool(sep) and prefix.strip().lower() in PREFIXED_CHANNELS
 
 
 def bad_request(code: str, message: str) -> response.HTTPResponse:
@@ -75,6 +88,12 @@ class RestInput(InputChannel):
             sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return bad_request("bad_sender", f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+            if not valid_text(sender) or (isinstance(text, str) and not valid_text(text)):
+                return bad_request("bad_encoding", "sender and message must be valid Unicode text")
+            if foreign_namespace(sender):
+                # wechat:/telegram:/speaker: identities are proven by their own
+                # channel's signature or device token, never claimed over REST.
+                return error(403, "foreign_sender", "this sender id belongs to another channel")
             if not isinstance(text, str) or not text.strip():
                 return bad_request("bad_message", "message must be a non-empty string")
             if metadata is not None and not isinstance(metadata, dict):

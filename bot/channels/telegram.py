@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
+from bot.channels.edge import valid_text
 from bot.channels.turn import ClaimedTurn, blocking
 from bot.channels.vocabulary import (
     MEDIA_UNSUPPORTED,
@@ -145,7 +146,12 @@ class TelegramInput(InputChannel):
 
     # --- handlers (python-telegram-bot calls these with each update) -------------
     async def _turn(self, update, text: str) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool) or not valid_text(text or ""):
+            # Telegram's chat ids are integers: anything else is forged or broken.
+            # Answered 200 (not retried) and dropped.
+            log.warning("Telegram update %s dropped: unusable chat id or text", update.update_id)
+            return
         output = TelegramOutput(self.application.bot, chat_id)
         try:
             await self._on_new_message(

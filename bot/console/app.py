@@ -27,7 +27,7 @@ def create_app(settings: Settings, rasa=None) -> Sanic:
     app.config.FORWARDED_SECRET = None
     app.ctx.settings = settings
     app.ctx.url = settings.database_url
-    app.ctx.rasa = rasa or RasaControl(settings.rasa_url)
+    app.ctx.rasa = rasa or RasaControl(settings.rasa_url, settings.rasa_token)
     app.ctx.jinja = render.environment(settings)
     app.register_middleware(unit_of_work.open_session, "request")
     app.register_middleware(signin.guard, "request")

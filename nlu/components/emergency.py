@@ -76,3 +76,23 @@ class EmergencyDetector(RuleComponent, IntentClassifier):
             elif result["level"] != "none" or intent.get("name") == "emergency":
                 message.set(EMERGENCY_KEY, result, add_to_output=True)
         return messages
+
+
+def parse_intents(model: str, texts: list[str]) -> list[str]:
+    """The intent the whole NLU gives each text (the held-out evaluations)."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+
+    async def run() -> list[str]:
+        return [((await agent.parse_message(t)).get("intent") or {}).get("name") or "" for t in texts]
+
+    return asyncio.run(run())
+
+
+def parse_levels(model: str, texts: list[str]) -> list[str]:
+    """The emergency level the whole NLU gives each text (``nlu.emergency.evaluate``)."""
+    levels = {"emergency": "emergency", "emergency_unsure": "unsure"}
+    return [levels.get(name, "none") for name in parse_intents(model, texts)]

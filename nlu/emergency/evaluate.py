@@ -21,7 +21,6 @@ Refuses to run when a held-out line appears in the training or tuning data
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -49,19 +48,9 @@ def detector_alone(texts: list[str]) -> list[str]:
 
 def whole_nlu(model: str) -> Grader:
     def grade(texts: list[str]) -> list[str]:
-        from rasa.core.agent import Agent
+        from nlu.components.emergency import parse_levels
 
-        agent = Agent.load(model)
-
-        async def run() -> list[str]:
-            out = []
-            for text in texts:
-                parsed = await agent.parse_message(text)
-                name = (parsed.get("intent") or {}).get("name")
-                out.append({"emergency": "emergency", "emergency_unsure": "unsure"}.get(name, "none"))
-            return out
-
-        return asyncio.run(run())
+        return parse_levels(model, texts)
 
     return grade
 

@@ -30,9 +30,11 @@ def events(settings) -> list[tuple[str, str, str]]:
 
 
 def close_all(settings) -> None:
+    from records import emergency
+
     with db.session_scope(settings.database_url) as session:
-        for event in session.execute(select(EmergencyEvent)).scalars():
-            event.status = "closed"
+        for event in session.execute(select(EmergencyEvent).where(EmergencyEvent.status != "closed")).scalars():
+            emergency.close(session, event.id, "other", note="test")
 
 
 def test_help_quoted_in_talk_is_asked_about_and_no_is_respected(servers):

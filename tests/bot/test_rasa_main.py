@@ -59,3 +59,11 @@ def test_event_classes_resolve_as_rasa_resolves_them():
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("topic") is None
     assert Event.resolve_by_type("no_such_event", default=Event) is Event
+
+
+def test_rasa_run_always_gets_the_auth_token():
+    from bot.rasa_main import with_auth_token
+
+    assert with_auth_token(["rasa", "run", "--enable-api"], "t0k") == ["rasa", "run", "--enable-api", "--auth-token", "t0k"]
+    assert with_auth_token(["rasa", "run", "--auth-token", "mine"], "t0k") == ["rasa", "run", "--auth-token", "mine"]
+    assert with_auth_token(["rasa", "train"], "t0k") == ["rasa", "train"]

@@ -82,7 +82,7 @@ def rest(settings, sender: str, text: str, seq: int | None = None, url: str | No
 
 
 def tracker(settings, sender: str) -> list[dict]:
-    reply = requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    reply = requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker", params={"token": settings.rasa_token}, timeout=30)
     reply.raise_for_status()
     return reply.json()["events"]
 

@@ -28,7 +28,7 @@ def test_three_turn_conversation_as_the_demo_elder(servers):
     farewell = say(servers, "好了，再见")
     assert any("再见" in text for text in farewell), farewell
 
-    tracker = requests.get(f"{servers.rasa_url}/conversations/demo-elder/tracker", timeout=10).json()
+    tracker = requests.get(f"{servers.rasa_url}/conversations/demo-elder/tracker", params={"token": servers.rasa_token}, timeout=10).json()
     assert tracker["slots"]["user_role"] == "elder"
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"][-3:] == [
         "你好", "你刚才说什么，再说一遍", "好了，再见"

@@ -37,7 +37,7 @@ def test_sigterm_stops_the_servers_it_started(tmp_path):
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{settings.rasa_url}/status", timeout=2).json().get("model_file"):
+                if requests.get(f"{settings.rasa_url}/status", params={"token": settings.rasa_token}, timeout=2).json().get("model_file"):
                     break
             except requests.RequestException:
                 pass
@@ -52,7 +52,7 @@ def test_sigterm_stops_the_servers_it_started(tmp_path):
         time.sleep(1)
         assert not [pid for pid in children if _alive(int(pid))], "servers outlived anxin run"
         with pytest.raises(requests.RequestException):
-            requests.get(f"{settings.rasa_url}/status", timeout=2)
+            requests.get(f"{settings.rasa_url}/status", params={"token": settings.rasa_token}, timeout=2)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -58,3 +58,18 @@ def test_load_env_file_never_overrides_the_environment(tmp_path, monkeypatch):
     assert os.environ["ANXIN_RASA_PORT"] == "9005"
     assert added == {"ANXIN_ACTION_PORT": "7055"}
     monkeypatch.delenv("ANXIN_ACTION_PORT")
+
+
+def test_internal_tokens_are_made_once_private_and_shared(tmp_path):
+    import stat
+
+    from core.settings import Settings
+
+    env = {"ANXIN_VAR_DIR": str(tmp_path / "var")}
+    first, second = Settings.from_env(env), Settings.from_env(env)
+    assert len(first.rasa_token) >= 32 and first.rasa_token == second.rasa_token
+    assert first.action_token == second.action_token != first.rasa_token
+    mode = stat.S_IMODE((tmp_path / "var" / "secrets" / "rasa-token").stat().st_mode)
+    assert mode == 0o600
+    assert Settings.from_env({**env, "ANXIN_RASA_TOKEN": "given"}).rasa_token == "given"
+    assert "given" not in repr(Settings.from_env({**env, "ANXIN_RASA_TOKEN": "given"}))

@@ -101,7 +101,7 @@ def alive(servers):
     yield servers
     for path in ("rest", "speaker", "telegram", "wechat"):
         assert requests.get(f"{servers.rasa_url}/webhooks/{path}/", timeout=10).status_code < 500, path
-    assert requests.get(f"{servers.rasa_url}/status", timeout=10).ok
+    assert requests.get(f"{servers.rasa_url}/status", params={"token": servers.rasa_token}, timeout=10).ok
 
 
 @FUZZ

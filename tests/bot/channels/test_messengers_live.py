@@ -22,7 +22,7 @@ OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 
 
 def _user_texts(settings, sender):
-    tracker = requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker", params={"token": settings.rasa_token}, timeout=10).json()
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 

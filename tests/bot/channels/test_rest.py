@@ -41,7 +41,7 @@ def test_a_100000_character_message_still_gets_an_answer(servers):
 
 def test_input_channel_cannot_be_spoofed(servers):
     post(servers, {"sender": "spoofer", "message": "你好", "input_channel": "speaker"})
-    tracker = requests.get(f"{servers.rasa_url}/conversations/spoofer/tracker", timeout=10).json()
+    tracker = requests.get(f"{servers.rasa_url}/conversations/spoofer/tracker", params={"token": servers.rasa_token}, timeout=10).json()
     assert tracker["latest_input_channel"] == "rest"
 
 
@@ -67,7 +67,7 @@ def test_an_emergency_resumes_a_conversation_a_worker_holds(servers):
         worker = people.identify(session, "demo-worker").person_id
         view = handoff.request(session, sender, "想找人聊聊")
         handoff.claim(session, view.id, worker)
-    assert RasaControl(servers.rasa_url).pause(sender)
+    assert RasaControl(servers.rasa_url, servers.rasa_token).pause(sender)
     with db.session_scope(servers.database_url) as session:
         handoff.set_paused(session, view.id, True)
     assert post(servers, {"sender": sender, "message": "谢谢"}).json() == [], "held: the bot stays quiet"
@@ -76,3 +76,17 @@ def test_an_emergency_resumes_a_conversation_a_worker_holds(servers):
     assert any("120" in m.get("text", "") for m in reply), reply
     with db.session_scope(servers.database_url) as session:
         assert handoff.open_for(session, sender).bot_paused is False
+
+
+@pytest.mark.parametrize("sender", ["speaker:demo-speaker", "wechat:demo-daughter", "telegram:12345", " WeChat:x"])
+def test_another_channels_identity_cannot_be_claimed_over_rest(servers, sender):
+    reply = post(servers, {"sender": sender, "message": "我的血压怎么样"})
+    assert reply.status_code == 403 and reply.json()["error"] == "foreign_sender"
+
+
+def test_a_lone_surrogate_is_a_400_and_the_server_lives_on(servers):
+    body = b'{"sender": "rt-\\udfff", "message": "\\u4f60\\u597d"}'
+    reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", data=body,
+                          headers={"Content-Type": "application/json"}, timeout=10)
+    assert reply.status_code == 400
+    assert post(servers, {"sender": "still-here", "message": "你好"}).status_code == 200

@@ -57,7 +57,7 @@ def test_a_resent_message_is_one_turn_with_the_same_reply(servers):
     first = post(servers, {"device_id": "demo-speaker", "text": "谢谢你", "message_id": key}).json()
     second = post(servers, {"device_id": "demo-speaker", "text": "谢谢你", "message_id": key}).json()
     assert second["duplicate"] is True and second["messages"] == first["messages"]
-    tracker = requests.get(f"{servers.rasa_url}/conversations/speaker:demo-speaker/tracker", timeout=10).json()
+    tracker = requests.get(f"{servers.rasa_url}/conversations/speaker:demo-speaker/tracker", params={"token": servers.rasa_token}, timeout=10).json()
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"].count("谢谢你") == 1
 
 
