@@ -105,6 +105,7 @@ eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
 bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx), voice; into bench/results/
 	@$(BIN)/python -m bench.bench $(BENCH_ARGS)
 	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
+	@$(BIN)/python -m bench.priority
 
 clean: ## remove the venv, models and run-time state
 	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

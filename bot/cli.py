@@ -26,15 +26,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     mode = "生产模式（PostgreSQL + Redis）" if settings.production else "内置模式（SQLite）"
     print(f"安心已启动，{mode}，{replicas} 组服务。渠道入口：{front}/webhooks/…")
     print(f"社区工作台：http://127.0.0.1:{settings.console_port}/   日志：{settings.log_dir}   按 Ctrl-C 停止。")
+    status = settings.var_dir / "status.json"
+    supervisor = None
     try:
         if args.no_chat or not sys.stdin.isatty():
-            return runner.wait_forever(started)
+            return runner.wait_forever(started, status)
+        supervisor = runner.Supervisor(started, status, say=lambda m: print(m, file=sys.stderr)).start()
         return chat.chat(front, args.sender or settings.demo_sender)
     except KeyboardInterrupt:
         return 0
     finally:
         print("正在停止……", flush=True)
+        if supervisor is not None:
+            supervisor.stop()
         runner.stop_all(started)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """What `anxin run` supervises: running or not, deaths in the last ten minutes."""
+    import json
+
+    path = current().var_dir / "status.json"
+    if not path.is_file():
+        print("安心没有在运行（没有 var/status.json）。")
+        return 1
+    state = json.loads(path.read_text(encoding="utf-8"))
+    for name, s in state.items():
+        mark = "✓" if s["running"] else "✗"
+        extra = f"，十分钟内退出 {s['deaths_10min']} 次（最近代码 {s['last_exit']}）" if s["deaths_10min"] else ""
+        print(f"{mark} {name}{extra}")
+    return 0 if all(s["running"] for s in state.values()) else 1
 
 
 def _raise_interrupt(_signum, _frame):
@@ -120,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
+    status = sub.add_parser("status", help="which of `anxin run`'s services are running")
+    status.set_defaults(func=cmd_status)
     chat = sub.add_parser("chat", help="chat with a running Rasa server")
     chat.add_argument("--sender", help="REST sender id (default: demo-elder)")
     chat.add_argument("--url", help="Rasa server URL (default from settings)")

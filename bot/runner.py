@@ -7,11 +7,13 @@ terminal to the chat.  Ctrl-C stops everything.  Logs go to ``var/log/``.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +33,10 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)  # this service's own variables
     health_params: dict[str, str] = field(default_factory=dict, repr=False)  # e.g. Rasa's token
     process: subprocess.Popen | None = None
+    started_with: dict[str, str] | None = field(default=None, repr=False)  # the env, for a restart
 
     def start(self, env: dict[str, str]) -> None:
+        self.started_with = env
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -264,12 +268,84 @@ def stop_all(started: list[Service]) -> None:
         service.stop()
 
 
-def wait_forever(started: list[Service]) -> int:
-    """Block until a service dies or we are interrupted."""
-    while True:
-        for service in started:
+class Supervisor:
+    """Restarts a child that died, with backoff, and never stops the others.
+
+    A crashed Rasa server must not take the worker (which drives the
+    emergency ladders) or the console down with it.  Each death is printed
+    with its exit code and log; the next start waits 1, 2, 4 … 60 s (counted
+    over the last ten minutes), and five deaths in ten minutes are reported
+    as a crash loop on every further death.  ``var/status.json`` says what
+    runs (``anxin status`` prints it).
+    """
+
+    WINDOW = 600.0
+    LOOP = 5
+
+    def __init__(self, started: list[Service], status_path: Path | None = None, say=print) -> None:
+        self.services = started
+        self.status_path = status_path
+        self.say = say
+        self.deaths: dict[str, list[float]] = {s.name: [] for s in started}
+        self.due: dict[str, float] = {}
+        self.last_exit: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        for service in self.services:
             code = service.exited()
-            if code is not None:
-                print(f"{service.name} stopped (code {code}); see {service.log_path}", file=sys.stderr)
-                return 1
-        time.sleep(1)
+            if code is None:
+                continue
+            if service.name not in self.due:
+                recent = [t for t in self.deaths[service.name] if now - t < self.WINDOW] + [now]
+                self.deaths[service.name] = recent
+                self.last_exit[service.name] = code
+                delay = min(60.0, 2.0 ** (len(recent) - 1))
+                self.due[service.name] = now + delay
+                loop = "，反复崩溃（十分钟内 %d 次）" % len(recent) if len(recent) >= self.LOOP else ""
+                self.say(f"✗ {service.name} 退出（代码 {code}）{loop}；{delay:.0f} 秒后重启。日志：{service.log_path}")
+            elif now >= self.due[service.name]:
+                del self.due[service.name]
+                service.start(service.started_with or dict(os.environ))
+                self.say(f"↻ 已重启 {service.name}")
+        self.write_status()
+
+    def write_status(self) -> None:
+        if self.status_path is None:
+            return
+        state = {
+            s.name: {"running": s.exited() is None, "pid": s.process.pid if s.process else None,
+                     "deaths_10min": len(self.deaths.get(s.name, [])), "last_exit": self.last_exit.get(s.name),
+                     "log": str(s.log_path)}
+            for s in self.services
+        }
+        try:
+            self.status_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.status_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(self.status_path)
+        except OSError:
+            pass
+
+    def run(self, interval: float = 1.0) -> None:
+        while not self._stop.is_set():
+            self.check()
+            self._stop.wait(interval)
+
+    def start(self) -> Supervisor:
+        self._thread = threading.Thread(target=self.run, name="supervisor", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def wait_forever(started: list[Service], status_path: Path | None = None) -> int:
+    """Supervise the services until interrupted: a dead child is restarted."""
+    Supervisor(started, status_path).run()
+    return 0
