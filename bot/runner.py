@@ -304,7 +304,7 @@ class Supervisor:
                 self.last_exit[service.name] = code
                 delay = min(60.0, 2.0 ** (len(recent) - 1))
                 self.due[service.name] = now + delay
-                loop = "，反复崩溃（十分钟内 %d 次）" % len(recent) if len(recent) >= self.LOOP else ""
+                loop = f"，反复崩溃（十分钟内 {len(recent)} 次）" if len(recent) >= self.LOOP else ""
                 self.say(f"✗ {service.name} 退出（代码 {code}）{loop}；{delay:.0f} 秒后重启。日志：{service.log_path}")
             elif now >= self.due[service.name]:
                 del self.due[service.name]
