@@ -19,3 +19,10 @@ def test_held_out_sets_are_clean(name):
 def test_evaluation_refuses_a_seen_line():
     with pytest.raises(Contaminated, match="training or tuning"):
         refuse_if_seen(["救命", "一句从没见过的话"], "a test set")
+
+
+def test_held_out_dialogue_turns_are_clean():
+    import yaml
+
+    dialogues = yaml.safe_load((contamination.ROOT / "nlu/heldout/dialogues.yml").read_text(encoding="utf-8"))
+    assert overlaps([turn for d in dialogues for turn in d["turns"]]) == []
