@@ -71,3 +71,16 @@ async def run(output_channel, nlg, tracker, domain) -> list:
     if message:
         events.insert(0, create_bot_utterance(message))
     return events
+
+
+# What actions/session.py carries into a new session (the rest is dropped).
+CARRIED = ("user_name", "user_role", "elder_name", "speech_rate", "policy_detail_level")
+
+
+async def session_start(output_channel, nlg, tracker, domain) -> list:
+    """Rasa's own session start, keeping only who the user is (as actions/session.py)."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+
+    events = await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+    return [e for e in events if not isinstance(e, SlotSet) or e.key in CARRIED]

@@ -22,7 +22,10 @@ to call Rasa's HTTP API.
 
 And an emergency is recorded even when the action server is down: a failed
 ``action_emergency`` runs :func:`bot.emergency_fallback.run` in the Rasa
-process (the event and the ladder's first step, then who is being called).
+process (the event and the ladder's first step, then who is being called),
+and a failed ``action_session_start`` (ours, in ``actions/session.py``) falls
+back to Rasa's own, without the pending questions, so a new conversation's
+first message is still understood.
 
 ``rasa run`` always gets ``--auth-token`` (the installation's Rasa token).
 
@@ -81,6 +84,10 @@ async def _remote_run(self, output_channel, nlg, tracker, domain):
     try:
         return await _original_remote_run(self, output_channel, nlg, tracker, domain)
     except Exception:
+        if self.name() == "action_session_start":
+            from bot import emergency_fallback
+
+            return await emergency_fallback.session_start(output_channel, nlg, tracker, domain)
         if self.name() != "action_emergency":
             raise
         from bot import emergency_fallback

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from nlu.emergency import detect
+from nlu.emergency import assess
 from voice.asr import Asr
 from voice.audio import alarm, error_beep, wav_to_asr_pcm
 from voice.channel import Rejected, SpeakerChannel, SpeakerError, Unreachable
@@ -45,12 +45,17 @@ def normalise_text(text: str) -> str:
 def is_emergency(text: str) -> bool:
     """The NLU's own detector, run on the device so it works with the network down.
 
+    True for an emergency and for a maybe (the server would ask the safety
+    question): heard without the wake phrase it is sent all the same, and
+    with the server unreachable the local alarm sounds — a siren too many
+    is the lesser harm when nobody can be asked.
+
     Negation, the past and hypotheticals are understood (我没摔倒 is not an
     emergency).  Spaces are dropped first: the detector splits clauses at
     them and Vosk puts one between every word.  Punctuation stays, because
     it does end a clause (typed text has it, Vosk's has none).
     """
-    return detect(_SPACES.sub("", text)) is not None
+    return assess(_SPACES.sub("", text))["level"] != "none"
 
 
 def after_wake(text: str, phrases: Iterable[str]) -> str | None:

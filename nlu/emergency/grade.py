@@ -39,6 +39,14 @@ def _windows(text: str) -> list[str]:
     return [text[i : i + MAX_CHARS] for i in range(0, len(text) - step, step)]
 
 
+def _around(flat: str, start: int, end: int) -> str:
+    """The trigger's words: up to ``LOCAL`` characters either side, within its clause."""
+    left = flat.rfind("|", 0, start) + 1
+    right = flat.find("|", end)
+    right = len(flat) if right < 0 else right
+    return flat[max(left, start - LOCAL) : min(right, end + LOCAL)]
+
+
 def _assess_one(text: str) -> dict[str, Any]:
     flat = mandarin(text)
     fired = [c for c in analyse(flat.replace("|", "，")) if c.fires]
@@ -47,8 +55,7 @@ def _assess_one(text: str) -> dict[str, Any]:
     # must not be drowned by the booking's words.
     # Scored alone they escalate only when the scorer is all but certain.
     p = scorer().probability(flat)
-    local = max((scorer().probability(flat[max(0, c.start - LOCAL) : c.end + LOCAL])
-                 for c in fired), default=0.0)
+    local = max((scorer().probability(_around(flat, c.start, c.end)) for c in fired), default=0.0)
     absolute = _ABSOLUTE.search(flat)
     if p >= EMERGENCY or local >= LOCAL_EMERGENCY or (absolute and p >= FLOOR):
         level = EMERGENCY_LEVEL

@@ -67,7 +67,7 @@ def test_an_emergency_is_recorded_by_rasa_itself_and_the_ladder_starts(rasa_alon
     assert any("通知" in t for t in texts), texts  # who is being called, from the domain
     with db.session_scope(rasa_alone.database_url) as session:
         events = session.execute(select(EmergencyEvent)).scalars().all()
-        assert len(events) == 1 and events[0].status == "open" and events[0].category == "fall"
+        assert len(events) == 1 and events[0].status == "open" and events[0].category in ("call_for_help", "fall")
         steps = session.execute(select(EscalationStep)).scalars().all()
         assert len(steps) == 1
         assert session.execute(select(OutboxMessage).where(

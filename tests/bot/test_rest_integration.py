@@ -41,7 +41,7 @@ def test_an_unknown_sender_gets_a_plain_greeting(servers):
 
 
 def test_model_parse_is_served_on_localhost(servers):
-    response = requests.post(f"{servers.rasa_url}/model/parse", json={"text": "你好"}, timeout=30)
+    response = requests.post(f"{servers.rasa_url}/model/parse", json={"text": "你好"}, params={"token": servers.rasa_token}, timeout=30)
     assert response.status_code == 200
     assert response.json()["intent"]["name"] == "greet"
 
@@ -51,6 +51,6 @@ def test_model_parse_is_served_on_localhost(servers):
     ["帮我约个心内科 哎哟我摔倒了起不来 明天上午", "有什么养老补贴 我胸口疼得厉害喘不上气", "给我妈订个助浴 她突然嘴歪了说话不清楚"],
 )
 def test_model_parse_finds_an_emergency_inside_another_request(servers, text):
-    parsed = requests.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+    parsed = requests.post(f"{servers.rasa_url}/model/parse", json={"text": text}, params={"token": servers.rasa_token}, timeout=30).json()
     assert parsed["intent"]["name"] == "emergency"
     assert parsed["emergency"]["category"]

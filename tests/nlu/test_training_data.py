@@ -58,7 +58,7 @@ FAMILY_FILES = {
     "appointments.yml": "book_appointment cancel_appointment reschedule_appointment query_appointment",
     "home_services.yml": "book_home_service cancel_home_service",
     "health.yml": "report_symptom report_vitals query_health_record",
-    "emergency.yml": "emergency acknowledge_alert",
+    "emergency.yml": "emergency acknowledge_alert close_emergency",
     "reminders.yml": "set_reminder query_reminders cancel_reminder",
     "lectures.yml": "ask_lecture register_lecture",
     "handoff.yml": "human_handoff",

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from nlu.emergency import detect
+from nlu.emergency import assess
 from tests.voice.helpers import KOREAN, espeak_wav, need_espeak, need_korean_model
 from tests.voice.standin import StandIn
 from voice.asr import FakeASR
@@ -200,7 +200,7 @@ def test_channel_parses_the_contract(server):
 def test_emergency_words(text):
     """The offline check is the NLU's detector, on Vosk's spaced-out words too."""
     assert is_emergency(text)
-    assert detect(text.replace(" ", "")) is not None
+    assert assess(text.replace(" ", ""))["level"] != "none"  # an emergency, or the safety question
 
 
 @pytest.mark.parametrize(

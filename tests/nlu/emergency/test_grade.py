@@ -61,8 +61,10 @@ def test_reason_is_complete():
 
 
 def test_long_text_is_scored_in_windows():
-    text = "今天天气不错我们去公园走走" * 300 + "我摔倒了起不来" + "明天再说" * 300
-    assert assess(text)["level"] == "emergency"
+    said = "今天天气不错，我们去公园走走。" * 300 + "我摔倒了起不来！" + "明天再说。" * 300
+    assert assess(said)["level"] == "emergency"
+    unpunctuated = "今天天气不错我们去公园走走" * 300 + "我摔倒了起不来" + "明天再说" * 300
+    assert assess(unpunctuated)["level"] != "none", "never lost: at least the safety question"
     assert assess("今天天气不错" * 2000)["level"] == "none"
 
 
