@@ -140,6 +140,10 @@ class ValidateAppointmentForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         day0 = today()
+        if bt.names_no_day(value):  # "上午" alone answers the period, never the day
+            period = bt.period_from_entity(value)
+            return {"appointment_date": bt.before_this_turn(tracker, "appointment_date"),
+                    **({"appointment_period": period} if period else {})}
         day = bt.day_from_entity(value, day0)
         if day is None:
             dispatcher.utter_message(response="utter_date_unclear")

@@ -29,6 +29,32 @@ def period_from_entity(value: Any) -> str | None:
     return None
 
 
+DAY_WORDS = ("今天", "今日", "今早", "今晚", "今朝", "今儿")
+
+
+def names_no_day(value: Any) -> bool:
+    """A ``time`` entity for a period or a clock time only (上午, 下午三点): the
+    normaliser dates it today, but the person named no day."""
+    if not isinstance(value, dict) or value.get("grain") not in ("period", "time", "hour", "minute"):
+        return False
+    words = str(value.get("text") or "")
+    return parse_day(words, dt.date(2000, 1, 3)) is None and not any(w in words for w in DAY_WORDS)
+
+
+def before_this_turn(tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (the form's mapping may
+    have just overwritten it)."""
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if not users:
+        return None
+    for event in reversed(events[: users[-1]]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+            return value if isinstance(value, str) else None  # validated days are ISO strings
+    return None
+
+
 def day_from_entity(value: Any, today: dt.date) -> dt.date | None:
     """A ``time`` entity value (normaliser dict or words) or an ISO date → date."""
     if isinstance(value, dt.date):

@@ -198,6 +198,14 @@ class ValidateHomeServiceForm(FormValidationAction):
     def validate_service_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if bt.names_no_day(value):  # "下午三点" alone answers the time, never the day
+            result: dict[str, Any] = {"service_date": bt.before_this_turn(tracker, "service_date")}
+            clock, period = bt.clock_from_entity(value), bt.period_from_entity(value)
+            if clock:
+                result["service_time"] = clock
+            elif period in DEFAULT_CLOCK:
+                result["service_time"] = DEFAULT_CLOCK[period]
+            return result
         day = bt.day_from_entity(value, today())
         if day is None:
             dispatcher.utter_message(response="utter_date_unclear")
@@ -205,7 +213,7 @@ class ValidateHomeServiceForm(FormValidationAction):
         if day < today():
             dispatcher.utter_message(response="utter_service_date_past")
             return {"service_date": None}
-        result: dict[str, Any] = {"service_date": day.isoformat()}
+        result = {"service_date": day.isoformat()}
         clock = bt.clock_from_entity(value)
         period = bt.period_from_entity(value)
         if clock:

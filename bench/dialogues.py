@@ -142,7 +142,7 @@ def run_dialogues(settings, dialogues: list[dict[str, Any]]) -> list[dict[str, A
         with db.session_scope(settings.database_url) as session:
             problems = check(session, before, item.get("expect") or {}, " ".join(replies), today)
         results.append({"id": item["id"], "register": item["register"], "capability": item["capability"],
-                        "passed": not problems, "problems": problems})
+                        "passed": not problems, "problems": problems, "replies": replies})
     return results
 
 

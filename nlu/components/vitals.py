@@ -184,10 +184,21 @@ def extract_vitals(text: str) -> list[Vital]:
         unit = re.match(r"\s*(公斤|千克|kg|斤)", norm[end:])
         if vtype == "体重" and unit:
             vital.extra = {"unit": unit.group(1)}
+            if unit.group(1) == "斤":  # elders weigh in 斤 (half a kilogram): store kilograms
+                vital.value = _jin_to_kg(vital.value)
+                vital.extra["said"] = f"{first.value}斤"
         vitals.append(vital)
 
     vitals.extend(_untyped(norm, numbers, used))
     return sorted(vitals, key=lambda v: v.value_start if v.type_start is None else v.type_start)
+
+
+def _jin_to_kg(value: str) -> str:
+    try:
+        kg = float(value) / 2
+    except ValueError:
+        return value
+    return f"{kg:g}"
 
 
 def _untyped(norm: str, numbers: list[Number], used: set[int]) -> list[Vital]:
@@ -205,7 +216,10 @@ def _untyped(norm: str, numbers: list[Number], used: set[int]) -> list[Vital]:
             out.append(Vital("体温", value, num.start, end))
             k += 2 if nxt is not None and end == nxt.end else 1
             continue
-        if vtype:
+        if vtype == "体重" and re.match(r"\s*斤", after):
+            out.append(Vital("体重", _jin_to_kg(num.value), num.start, num.end,
+                             extra={"unit": "斤", "said": f"{num.value}斤"}))
+        elif vtype:
             out.append(Vital(vtype, num.value, num.start, num.end))
         elif nxt is not None and re.fullmatch(r"\s*[/／比]\s*", norm[num.end : nxt.start]):
             out.append(Vital("血压", f"{num.value}/{nxt.value}", num.start, nxt.end))

@@ -418,3 +418,21 @@ def test_ready_hands_over_only_with_a_read_back(demo_store):
         appointments.ActionBookingReady(), plain_tracker({"booking_operation": "book_appointment"})
     )
     assert responses == ["utter_booking_trouble"] and slots["booking_operation"] == "refused"
+
+
+def test_a_period_alone_keeps_the_day_already_given(demo_store):
+    """"上午" is dated today by the time normaliser: it must not replace 下周二."""
+    day = next_open_day(6)
+    said_period = {"date": today().isoformat(), "period": "上午", "time": None, "text": "上午", "grain": "period"}
+    tracker = form_tracker(slots={"appointment_department": "心内科"}, candidates={"appointment_date": said_period})
+    tracker.events[:0] = [{"event": "slot", "name": "appointment_date", "value": day.isoformat()},
+                          {"event": "user", "text": "上午", "parse_data": {}}]
+    responses, slots, _ = run(ValidateAppointmentForm(), tracker)
+    assert slots["appointment_date"] == day.isoformat() and slots["appointment_period"] == "morning"
+
+
+def test_a_period_alone_with_no_day_yet_asks_for_the_day(demo_store):
+    said_period = {"date": today().isoformat(), "period": "下午", "time": None, "text": "下午", "grain": "period"}
+    responses, slots, _ = run(ValidateAppointmentForm(), form_tracker(
+        slots={"appointment_department": "心内科"}, candidates={"appointment_date": said_period}))
+    assert slots["appointment_date"] is None and slots["appointment_period"] == "afternoon"

@@ -63,3 +63,14 @@ def test_wrapper_replaces_diet_entity():
     assert entities["vital_value"]["extractor"] == "VitalsNormalizer"
     assert entities["vital_type"]["value"] == "血压"
     assert len(message.get("entities")) == 2
+
+
+def test_weight_in_jin_is_stored_in_kilograms():
+    """Elders weigh themselves in 斤 (half a kilogram): 108斤 is 54 kg, not 108."""
+    from nlu.components.vitals import extract_vitals
+
+    for said in ("体重一百零八斤", "我一百零八斤", "称了一下 108斤"):
+        (vital,) = extract_vitals(said)
+        assert (vital.vital_type, vital.value, vital.extra["unit"]) == ("体重", "54", "斤"), said
+    (kg,) = extract_vitals("体重五十四点五公斤")
+    assert kg.value == "54.5"
