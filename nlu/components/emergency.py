@@ -42,13 +42,28 @@ def override_intent(message: Message, reason: dict[str, Any], intent_name: str) 
     message.set(EMERGENCY_KEY, reason, add_to_output=True)
 
 
-def decide(level: str, diet_intent: str | None) -> str | None:
-    """The intent to force (emergency / emergency_unsure), or None to keep DIET's."""
+# The scorer's p below which DIET's "emergency" alone would not even be asked
+# about.  Off: at 0.01 the dev set asked 32 fewer questions and missed nothing
+# more, but the held-out set then missed one emergency more (327 → 326 of 339)
+# for 46 fewer questions; a missed emergency is the worse defect.
+DIET_GATE = 0.0
+
+
+def decide(level: str, diet_intent: str | None, p: float = 1.0) -> str | None:
+    """The intent to force (emergency / emergency_unsure / ``"next"`` for DIET's
+    next-best intent), or None to keep DIET's."""
     if level == "emergency":
         return "emergency"
-    if level == "unsure" or diet_intent == "emergency":
+    if level == "unsure":
         return "emergency_unsure"
+    if diet_intent == "emergency":
+        return "emergency_unsure" if p >= DIET_GATE else "next"
     return None
+
+
+def _next_best(message: Message) -> dict[str, Any]:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) or [] if r.get("name") != "emergency"]
+    return ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -70,8 +85,13 @@ class EmergencyDetector(RuleComponent, IntentClassifier):
         for message in messages:
             result = assess(message.get(TEXT) or "")
             intent = message.get(INTENT) or {}
-            forced = decide(result["level"], intent.get("name"))
-            if forced is not None:
+            forced = decide(result["level"], intent.get("name"), float(result.get("p") or 0.0))
+            if forced == "next":  # DIET alone, and the scorer sees nothing: not asked
+                nxt = _next_best(message)
+                message.set(INTENT, {"name": nxt["name"], "confidence": nxt.get("confidence", 0.0)},
+                            add_to_output=True)
+                message.set(EMERGENCY_KEY, result, add_to_output=True)
+            elif forced is not None:
                 override_intent(message, result, names[forced])
             elif result["level"] != "none" or intent.get("name") == "emergency":
                 message.set(EMERGENCY_KEY, result, add_to_output=True)

@@ -92,7 +92,7 @@ def _message(text, intent, confidence):
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "intent_ranking": [{"name": intent, "confidence": confidence},
-                           {"name": "emergency", "confidence": 0.02}],
+                           {"name": "emergency" if intent != "emergency" else "ask_policy", "confidence": 0.02}],
     })
 
 
@@ -130,3 +130,13 @@ def test_wrapper_grades(text, diet, confidence, expected):
     message = _message(text, diet, confidence)
     EmergencyDetector(EmergencyDetector.get_default_config()).process([message])
     assert message.get("intent")["name"] == expected
+
+
+def test_decide():
+    from nlu.components.emergency import DIET_GATE, decide
+
+    assert decide("emergency", "greet") == "emergency"
+    assert decide("unsure", "greet") == "emergency_unsure"
+    assert decide("none", "emergency", DIET_GATE) == "emergency_unsure"  # asked, never an alarm
+    assert decide("none", "emergency", 0.0) == ("next" if DIET_GATE > 0 else "emergency_unsure")
+    assert decide("none", "greet", 0.5) is None
