@@ -18,7 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from core.errors import StoreError
-from records import alerts, db, emergency, handoff, people, reminders
+from records import alerts, db, emergency, handoff, people, reminders, safety
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,16 @@ class ActionSafetyCheck(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         said = (message.get("text_original") or message.get("text") or "").strip()
+        if tracker.sender_id.startswith("speaker:"):
+            # On the speaker silence may mean the elder cannot answer: recorded
+            # with a deadline, and the worker escalates it when unanswered.
+            try:
+                with db.session_scope() as session:
+                    identity = people.identify(session, tracker.sender_id)
+                    if identity is not None and identity.is_elder:
+                        safety.ask(session, identity.person_id, tracker.sender_id, said)
+            except StoreError:
+                log.error("safety question not recorded: records unavailable")
         return [ActiveLoop(None), SlotSet("requested_slot", None),
                 SlotSet("safety_question", True), SlotSet("safety_topic", said[:200] or "?")]
 
@@ -74,6 +84,8 @@ class ActionEmergency(Action):
                     opened = emergency.open_emergency(
                         session, identity.elder_id, category, trigger, reported_by=identity.person_id
                     )
+                    if identity.is_elder:
+                        safety.settle(session, identity.person_id, "yes")
                 held = handoff.resumed_for_emergency(session, tracker.sender_id)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the elder must hear to call 120
             log.error("emergency could not be recorded (%s); the user was told to call 120 themselves",

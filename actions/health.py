@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entities, entity, identify, label, require_scope, text
+from actions.common import entities, entity, identify, in_session, label, require_scope, text
 from core.clock import to_local
 from core.errors import StoreError
 from nlu import chinese, vitals
@@ -145,6 +145,18 @@ class ActionReportSymptom(Action):
         return []
 
 
+def settle_safety_question(tracker: Tracker) -> None:
+    """没事: the elder's recorded safety question (speaker) needs no escalation."""
+    from records import safety
+
+    try:
+        identity = identify(tracker)
+        if identity is not None and identity.is_elder:
+            in_session(safety.settle, identity.person_id, "no")
+    except StoreError:
+        log.warning("safety answer not recorded: records unavailable")
+
+
 class ActionSafetyNo(Action):
     """不用/没事 after the safety question: say when to call (the doctor knows of a red flag)."""
 
@@ -153,6 +165,7 @@ class ActionSafetyNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("safety_topic"):  # asked because the detector was unsure
+            settle_safety_question(tracker)
             dispatcher.utter_message(response="utter_safety_unsure_ok")
         else:
             dispatcher.utter_message(response="utter_symptom_safety_calm")

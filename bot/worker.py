@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from bot.outbound.base import ChannelAdapter, DeliveryResult, Outcome
 from bot.outbound.deliver import deliver
 from core.errors import StoreUnavailable
-from records import booking_reminders, db, emergency, outbox, reminders
+from records import booking_reminders, db, emergency, outbox, reminders, safety
 from records.tables import utcnow
 
 log = logging.getLogger("anxin.worker")
@@ -72,10 +72,11 @@ class Worker:
         return done
 
     def run_urgent(self, now: dt.datetime | None = None) -> int:
-        """The priority lane: move due ladders on, then send every due call for
-        help and health alert, before any other message.  Run before each
-        ordinary send, so a backlog or a slow channel delays a call for help
-        by one send at most."""
+        """The priority lane: unanswered safety questions become emergencies,
+        due ladders move on, then every due call for help and health alert is
+        sent, before any other message.  Run before each ordinary send, so a
+        backlog or a slow channel delays a call for help by one send at most."""
+        self._phase("safety questions", safety.escalate_due, now)
         self._phase("ladder", emergency.advance_due, now)
         sent = 0
         while True:

@@ -74,6 +74,8 @@ class Settings:
     # Emergency ladder step length and the daily check-in's answer window.
     escalation_step_seconds: int = 120
     checkin_window_minutes: int = 120
+    # A safety question on the speaker left unanswered this long escalates.
+    safety_check_seconds: int = 60
     # "recording": every outgoing message to the recording adapter (tests, dry runs).
     outbound: str = ""
     vosk_model_path: Path | None = None
@@ -153,6 +155,7 @@ class Settings:
             redis_url=env.get("ANXIN_REDIS_URL", "").strip(),
             escalation_step_seconds=max(1, _int(env, "ANXIN_ESCALATION_STEP_SECONDS", 120)),
             checkin_window_minutes=max(1, _int(env, "ANXIN_CHECKIN_WINDOW_MINUTES", 120)),
+            safety_check_seconds=max(5, _int(env, "ANXIN_SAFETY_CHECK_SECONDS", 60)),
             outbound=env.get("ANXIN_OUTBOUND", "").strip(),
             vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
         )

@@ -17,7 +17,7 @@ from records.tables.clinic import (
     ScheduleSlot,
 )
 from records.tables.console import ConsoleSession, ConsoleUser
-from records.tables.emergency import EmergencyEvent, EscalationStep
+from records.tables.emergency import EmergencyEvent, EscalationStep, SafetyCheck
 from records.tables.handoff import HandoffRequest
 from records.tables.health import LEVELS, VITAL_TYPES, Alert, Observation, VitalThreshold
 from records.tables.lectures import Lecture, LectureDelivery, LectureRegistration
@@ -52,7 +52,7 @@ __all__ = [
     "REMINDER_KINDS", "ROLES", "VITAL_TYPES",
     "Alert", "Announcement", "Appointment", "AuditEntry", "Base", "BindingAttempt", "BindingCode",
     "BookingReminder", "ChannelIdentity", "CheckIn", "ConsoleSession", "ConsoleUser", "Department", "Device",
-    "Doctor", "ElderProfile", "EmergencyEvent", "EscalationStep", "FamilyLink", "HandoffRequest", "HomeService",
+    "Doctor", "ElderProfile", "EmergencyEvent", "EscalationStep", "SafetyCheck", "FamilyLink", "HandoffRequest", "HomeService",
     "InboundMessage", "Lecture", "LectureDelivery", "LectureRegistration", "Observation", "OutboxMessage",
     "Person", "ProviderAvailability", "Reminder", "ReminderOccurrence", "ScheduleSlot", "ServiceOrder",
     "ServiceProvider", "VitalThreshold", "utcnow",

@@ -69,3 +69,24 @@ class EscalationStep(Base):
     deadline_at = Column(UTCDateTime, nullable=False)
     acknowledged_at = Column(UTCDateTime)
     ended_at = Column(UTCDateTime)
+
+
+class SafetyCheck(Base):
+    """A safety question asked on the elder's speaker ("您是不是需要人帮忙？").
+    Answered (yes / no) it is settled; unanswered past ``deadline_at`` the
+    worker opens the emergency (the elder may not be able to answer)."""
+
+    __tablename__ = "safety_checks"
+    __table_args__ = (
+        CheckConstraint("status IN ('asked','yes','no','escalated')", name="status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    elder_id = Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
+    sender_id = Column(String(160), nullable=False)
+    said = Column(String(200), nullable=False, default="")
+    status = Column(String(16), nullable=False, default="asked")
+    asked_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    deadline_at = Column(UTCDateTime, nullable=False, index=True)
+    settled_at = Column(UTCDateTime)
+    event_id = Column(Integer, ForeignKey("emergency_events.id", ondelete="SET NULL"))

@@ -84,3 +84,32 @@ def test_the_doctor_acknowledges_an_abnormal_vital_alert(demo_store):
     assert responses(messages) == ["utter_acknowledged_alerts"]
     _, none_left = run(ActionAcknowledge(), tracker(sender="wechat:demo-doctor", text="收到"))
     assert responses(none_left) == ["utter_nothing_to_acknowledge"]
+
+
+def test_an_unanswered_safety_question_on_the_speaker_escalates(demo_store):
+    """An unsure case on the speaker: nobody answers, the ladder starts."""
+    import datetime as dt
+
+    from actions.emergency import ActionSafetyCheck
+    from actions.health import ActionSafetyNo
+    from records import safety
+    from records.tables import SafetyCheck, utcnow
+
+    said = "我胸口有点闷 说不上来"
+    run(ActionSafetyCheck(), tracker(sender="speaker:demo-speaker", text=said, intent="emergency_unsure"))
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(SafetyCheck)).scalar_one().status == "asked"
+        assert safety.escalate_due(session, utcnow() + dt.timedelta(seconds=120)) == 1
+        event = session.execute(select(EmergencyEvent)).scalar_one()
+        assert event.trigger == said and event.status == "open"
+        assert session.execute(select(EscalationStep)).scalars().all(), "the ladder started"
+    # The same question answered 没事 in time: nothing opens.
+    with db.session_scope(demo_store) as session:
+        from records import emergency
+
+        emergency.close(session, event.id, "false_alarm")
+    run(ActionSafetyCheck(), tracker(sender="speaker:demo-speaker", text=said, intent="emergency_unsure"))
+    run(ActionSafetyNo(), tracker(sender="speaker:demo-speaker", text="没事", intent="deny",
+                                  slots={"safety_question": True, "safety_topic": said}))
+    with db.session_scope(demo_store) as session:
+        assert safety.escalate_due(session, utcnow() + dt.timedelta(seconds=120)) == 0
