@@ -363,3 +363,17 @@ def test_a_failed_delivery_calls_the_next_person_at_once(demo, tmp_path):
         assert [s.status for s in steps][:2] == ["unreachable", "unreachable"] or len(steps) >= 2
         assert steps[0].person_id == demo.daughter and steps[0].status == "unreachable"
         assert steps[1].person_id == demo.son
+
+
+def test_the_worker_escalates_an_unanswered_safety_question(demo, tmp_path):
+    from records import safety
+
+    worker, recording = make_worker(demo.url, tmp_path)
+    with db.session_scope(demo.url) as session:
+        safety.ask(session, demo.elder, "speaker:demo-speaker", "我有点不对劲", now=utcnow() - dt.timedelta(seconds=90),
+                   wait=60)
+    worker.run_once()
+    with db.session_scope(demo.url) as session:
+        event = session.execute(select(EmergencyEvent)).scalar_one()
+        assert event.category == "unanswered" and event.trigger == "我有点不对劲"
+    assert any(row["key"].startswith(f"esc:{event.id}:") for row in recording.sent()), "the first rung was sent"
