@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from bot.outbound.base import ChannelAdapter, DeliveryResult, Outcome
 from bot.outbound.deliver import deliver
 from core.errors import StoreUnavailable
-from records import booking_reminders, db, emergency, outbox, reminders, safety
+from records import alerts, booking_reminders, db, emergency, outbox, reminders, safety
 from records.tables import utcnow
 
 log = logging.getLogger("anxin.worker")
@@ -38,6 +38,7 @@ PHASES = (
     ("check-ins", reminders.schedule_checkins),
     ("check-ins missed", reminders.expire_checkins),
     ("booking reminders", booking_reminders.fire_due),
+    ("alert escalation", alerts.escalate_due),
 )
 
 

@@ -7,6 +7,7 @@ retried transaction or a second worker cannot send one twice.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from records.tables import (
     Person,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,36 @@ def raise_alert(
         notify(session, member.person_id, f"alert:{alert.id}:{member.person_id}", "alert",
                message, params if detailed else {"elder_name": params["elder_name"]}, elder_id)
     return alert
+
+
+ESCALATED_KINDS = ("abnormal_vital", "red_flag")
+
+
+def escalate_due(session: Session, now=None, limit: int = 50) -> int:
+    """Alerts the doctor has not acknowledged in ``alert_escalate_minutes`` go,
+    once, to the elder's community worker (who can 收到 them too)."""
+    import datetime as dt
+
+    from core.settings import current
+
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(minutes=current().alert_escalate_minutes)
+    due = session.execute(
+        select(Alert).where(Alert.status == "open", Alert.kind.in_(ESCALATED_KINDS), Alert.escalated_at.is_(None),
+                            Alert.created_at <= cutoff)
+        .order_by(Alert.id).limit(limit).with_for_update(skip_locked=True)
+    ).scalars().all()
+    for alert in due:
+        alert.escalated_at = now
+        worker = community_worker(session, alert.elder_id)
+        if worker is None:
+            log.error("alert %s unacknowledged and the elder has no community worker", alert.id)
+            continue
+        notify(session, worker.person_id, f"alert-esc:{alert.id}:{worker.person_id}", "alert",
+               f"alert.escalated.{alert.kind}",
+               {"elder_name": elder_name(session, alert.elder_id),
+                "minutes": current().alert_escalate_minutes}, alert.elder_id)
+    return len(due)
 
 
 def open_alerts(session: Session, elder_id: int) -> list[Alert]:

@@ -39,6 +39,8 @@ MESSAGES = {
     "alert.vital.family": "utter_alert_vital_family",
     "alert.vital.family_detail": "utter_alert_vital_family_detail",
     "alert.red_flag.doctor": "utter_alert_red_flag_doctor",
+    "alert.escalated.abnormal_vital": "utter_alert_escalated_vital",
+    "alert.escalated.red_flag": "utter_alert_escalated_red_flag",
     "reminder.medication": "utter_reminder_medication",
     "reminder.medication.unnamed": "utter_reminder_medication_unnamed",
     "reminder.again": "utter_reminder_again",

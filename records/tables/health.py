@@ -90,3 +90,4 @@ class Alert(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     acknowledged_by = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
     acknowledged_at = Column(UTCDateTime)
+    escalated_at = Column(UTCDateTime)  # sent on to the community worker, unacknowledged

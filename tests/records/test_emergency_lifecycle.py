@@ -140,3 +140,33 @@ def test_after_a_round_with_nobody_answering_the_worker_is_asked_to_call_120(dem
     templates = [r.template for r in rows]
     assert "escalation.worker" in templates and "escalation.worker_120" in templates
     assert templates.index("escalation.worker") < templates.index("escalation.worker_120")
+
+
+def test_an_alert_the_doctor_does_not_acknowledge_goes_to_the_worker(demo):
+    """Finding 8: an abnormal vital was sent to the doctor once and never escalated."""
+    from records.tables import Alert, utcnow
+
+    with db.session_scope(demo.url) as s:
+        alert_id = health.record_vital(s, demo.elder, health.Reading("blood_pressure", 185, 110), demo.elder).alert_id
+    with db.session_scope(demo.url) as s:
+        assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=29)) == 0, "not before 30 minutes"
+        assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=31)) == 1
+    with db.session_scope(demo.url) as s:
+        rows = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith(f"alert-esc:{alert_id}:"))).scalars().all()
+        assert rows and all(r.person_id == demo.worker and r.template == "alert.escalated.abnormal_vital" for r in rows)
+        assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=90)) == 0, "once"
+        assert s.get(Alert, alert_id).escalated_at is not None
+    with db.session_scope(demo.url) as s:
+        done = alerts.acknowledge_alerts(s, demo.worker)
+        assert done is not None and done.elder_name == "王秀兰", "the worker's 收到 settles it"
+
+
+def test_an_acknowledged_alert_is_not_escalated(demo):
+    from records.tables import utcnow
+
+    with db.session_scope(demo.url) as s:
+        health.record_vital(s, demo.elder, health.Reading("blood_pressure", 185, 110), demo.elder)
+    with db.session_scope(demo.url) as s:
+        alerts.acknowledge_alerts(s, demo.doctor)
+    with db.session_scope(demo.url) as s:
+        assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=60)) == 0
