@@ -21,14 +21,16 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.readings import (  # noqa: F401  (the records API: health.Implausible, health.parse_reading …)
+    PLAUSIBLE,
+    UNITS,
+    Implausible,
+    Incomplete,
+    Reading,
+    parse_reading,
+)
 from records import alerts, audit
 from records.tables import Observation, VitalThreshold, utcnow
-
-UNITS = {"blood_pressure": "mmHg", "glucose": "mmol/L", "glucose_fasting": "mmol/L",
-         "glucose_after_meal": "mmol/L", "heart_rate": "bpm", "temperature": "°C", "spo2": "%", "weight": "kg"}
-# What a home meter can show at all; outside is a mishearing or a mistake.
-PLAUSIBLE = {"systolic": (50, 300), "diastolic": (20, 200), "glucose": (1.0, 35.0), "heart_rate": (20, 250),
-             "temperature": (30.0, 43.0), "spo2": (50, 100), "weight": (20, 250)}
 
 
 @dataclass(frozen=True)
@@ -57,65 +59,6 @@ DEFAULTS = {
     "weight": Limits(None, None, None, None, "无默认阈值（只记录）"),
 }
 SEVERITY = {"normal": 0, "low": 1, "high": 1, "severe_low": 2, "severe_high": 2}
-
-
-class Implausible(ValueError):
-    """The value cannot be a real reading: ask again, save nothing."""
-
-
-class Incomplete(ValueError):
-    """Part of the reading is missing (血压 needs both numbers)."""
-
-
-@dataclass(frozen=True)
-class Reading:
-    vital_type: str
-    value: float
-    value2: float | None = None
-
-    @property
-    def unit(self) -> str:
-        return UNITS[self.vital_type]
-
-
-def _numbers(raw: str) -> list[float]:
-    out = []
-    for part in str(raw or "").replace("／", "/").replace(",", "/").split("/"):
-        part = part.strip().rstrip("%")
-        if part:
-            try:
-                out.append(float(part))
-            except ValueError as exc:
-                raise Implausible("not a number") from exc
-    return out
-
-
-def _check(measure: str, value: float) -> None:
-    low, high = PLAUSIBLE[measure]
-    if not low <= value <= high:
-        raise Implausible(measure)
-
-
-def parse_reading(kind: str | None, raw_value: str) -> Reading:
-    """A typed measurement (``glucose_fasting``) and its value as said ("7.8",
-    "158/95") → a checked :class:`Reading`."""
-    if kind not in UNITS:
-        raise Incomplete("vital type")
-    numbers = _numbers(raw_value)
-    if not numbers:
-        raise Incomplete("value")
-    if kind == "blood_pressure":
-        if len(numbers) < 2:
-            raise Incomplete("diastolic")
-        systolic, diastolic = numbers[0], numbers[1]
-        _check("systolic", systolic)
-        _check("diastolic", diastolic)
-        if diastolic >= systolic:
-            raise Implausible("diastolic above systolic")
-        return Reading(kind, systolic, diastolic)
-    value = numbers[0]
-    _check("glucose" if kind.startswith("glucose") else kind, value)
-    return Reading(kind, value)
 
 
 def limits_for(session: Session, elder_id: int, measure: str) -> Limits:

@@ -12,6 +12,11 @@
   alarm (on the dev set, letting a sure DIET escalate added 8 false alarms
   for 2 lines escalated sooner).
 
+A reading no home meter can show ("血压九九九九九九", a mishearing) is never
+an emergency by itself: with no other sign it is one level lower (emergency →
+the safety question, unsure → none, so the vitals dialogue asks for the
+reading again).
+
 ``emergency: {level, p, category, trigger, categories, triggers, why}`` is
 added to the parse output (visible in ``/model/parse``).
 """
@@ -25,8 +30,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from core.readings import implausible
 from nlu.components.base import RuleComponent
+from nlu.components.vitals import TYPE_WORDS, extract_vitals
 from nlu.emergency import assess
+from nlu.vitals import vital_kind
 
 EMERGENCY_KEY = "emergency"
 
@@ -61,6 +69,25 @@ def decide(level: str, diet_intent: str | None, p: float = 1.0) -> str | None:
     return None
 
 
+LOWER = {"emergency": "unsure", "unsure": "none"}
+
+
+def implausible_only(text: str, result: dict[str, Any]) -> bool:
+    """True when ``text`` holds an impossible vital reading and nothing but
+    vital numbers triggered the rules."""
+    if not any(implausible(vital_kind(v.vital_type, text), v.value) for v in extract_vitals(text)):
+        return False
+    return all(t.startswith(tuple(TYPE_WORDS)) for t in result.get("triggers") or [])
+
+
+def grade(text: str) -> dict[str, Any]:
+    """:func:`nlu.emergency.assess`, one level lower for an impossible reading alone."""
+    result = assess(text)
+    if result["level"] in LOWER and implausible_only(text, result):
+        result = {**result, "level": LOWER[result["level"]], "why": result.get("why", "") + ", implausible reading"}
+    return result
+
+
 def _next_best(message: Message) -> dict[str, Any]:
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) or [] if r.get("name") != "emergency"]
     return ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
@@ -83,7 +110,7 @@ class EmergencyDetector(RuleComponent, IntentClassifier):
         names = {"emergency": self.component_config.get("intent", "emergency"),
                  "emergency_unsure": self.component_config.get("unsure_intent", "emergency_unsure")}
         for message in messages:
-            result = assess(message.get(TEXT) or "")
+            result = grade(message.get(TEXT) or "")
             intent = message.get(INTENT) or {}
             forced = decide(result["level"], intent.get("name"), float(result.get("p") or 0.0))
             if forced == "next":  # DIET alone, and the scorer sees nothing: not asked

@@ -44,6 +44,8 @@ CN_DIGITS = "零〇一二两三四五六七八九十百千"
 NUMBER = re.compile(
     rf"百分之[{CN_DIGITS}]+|\d+(?:\.\d+)?|[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
 )
+# 心跳一分钟两百多: 一 counts minutes, not beats.
+DURATION = re.compile(r"\s*(分钟|个?小时|秒钟?|天|个?星期|周|个?月|年|点钟)")
 SEGMENT = 14  # characters after a type word in which its numbers are looked for
 
 
@@ -149,7 +151,7 @@ def extract_vitals(text: str) -> list[Vital]:
     words = sorted(TYPE_WORDS, key=len, reverse=True)
     type_hits = [(m.start(), m.end(), TYPE_WORDS[m.group(0)], m.group(0))
                  for m in re.finditer("|".join(words), norm)]
-    numbers = _numbers(norm)
+    numbers = [n for n in _numbers(norm) if not DURATION.match(norm, n.end)]
     used: set[int] = set()
     vitals: list[Vital] = []
 

@@ -140,3 +140,23 @@ def test_decide():
     assert decide("none", "emergency", DIET_GATE) == "emergency_unsure"  # asked, never an alarm
     assert decide("none", "emergency", 0.0) == ("next" if DIET_GATE > 0 else "emergency_unsure")
     assert decide("none", "greet", 0.5) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a misheard reading alone: the vitals dialogue asks again, no alarm, no question
+        ("血压九九九九九九", "report_vitals"),
+        ("心率三百", "report_vitals"),
+        # a real reading that needs a person stays a question
+        ("血压两百八", "emergency_unsure"),
+        # any other sign keeps the alarm
+        ("血压九九九九九九 我喘不上气", "emergency"),
+    ],
+)
+def test_an_impossible_reading_alone_is_never_an_emergency(text, expected):
+    from nlu.components.emergency import EmergencyDetector
+
+    message = _message(text, "report_vitals", 0.9)
+    EmergencyDetector(EmergencyDetector.get_default_config()).process([message])
+    assert message.get("intent")["name"] == expected

@@ -24,6 +24,10 @@ from nlu.components.vitals import extract_vitals, to_number
         ("体重六十五公斤", [("体重", "65")]),
         ("高压一百五", [("血压", "150")]),
         ("血压一百五九十五 心跳八十二", [("血压", "150/95"), ("心率", "82")]),
+        # a duration is not a reading: 一分钟 counts minutes
+        ("心跳一分钟两百多", [("心率", "200")]),
+        ("心率每分钟一百二", [("心率", "120")]),
+        ("三天前血糖七点八", [("血糖", "7.8")]),
     ],
 )
 def test_extract(text, expected):
