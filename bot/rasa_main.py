@@ -27,7 +27,12 @@ and a failed ``action_session_start`` (ours, in ``actions/session.py``) falls
 back to Rasa's own, without the pending questions, so a new conversation's
 first message is still understood.
 
-``rasa run`` always gets ``--auth-token`` (the installation's Rasa token).
+``rasa run`` always gets ``--auth-token`` (the installation's Rasa token),
+and even with the token Rasa's write endpoints are closed (403, see
+:func:`refused`): nothing of ours needs them but the console's pause and
+resume of a held conversation, so a leaked token cannot replace a
+conversation, trigger an intent, run an action with forged slots or swap or
+unload the model.  CORS stays off (``rasa run`` without ``--cors``).
 
 Nothing else is changed; ``tests/bot/test_rasa_main.py`` checks the first two
 give Rasa's own answers.
@@ -35,6 +40,7 @@ give Rasa's own answers.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -105,7 +111,8 @@ async def _handle_message_with_tracker(self, message, tracker) -> None:
 
 
 def apply() -> None:
-    global _original_resolve, _original_handle, _original_remote_run
+    global _original_resolve, _original_handle, _original_remote_run, _original_create_app
+    import rasa.server
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
@@ -117,9 +124,67 @@ def apply() -> None:
     if _original_resolve is None:
         _original_resolve = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_by_type)
+    if _original_create_app is None:
+        _original_create_app = rasa.server.create_app
+        rasa.server.create_app = _create_app
     if _original_handle is None:
         _original_handle = MessageProcessor._handle_message_with_tracker
         MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
+
+
+# The console holds and releases a conversation (bot.rasa_api.RasaControl); nothing else is written.
+ALLOWED_EVENTS = {"pause", "resume"}
+_CONVERSATION_WRITE = re.compile(r"^/conversations/[^/]+/(trigger_intent|execute|messages)/?$")
+_EVENTS = re.compile(r"^/conversations/[^/]+/tracker/events/?$")
+_MODEL_WRITE = re.compile(r"^/model(/train|/test/.*)?/?$")
+
+
+def refused(method: str, path: str, body: Any) -> str | None:
+    """Why Rasa's HTTP API refuses this request even with the token, or None."""
+    method = method.upper()
+    if _CONVERSATION_WRITE.match(path):
+        return "closed: conversations are driven through the channels only"
+    if _EVENTS.match(path) and method != "GET":
+        events = body if isinstance(body, list) else [body]
+        if method != "POST" or not all(isinstance(e, dict) and e.get("event") in ALLOWED_EVENTS for e in events):
+            return "closed: only pause and resume events may be appended"
+    if _MODEL_WRITE.match(path) and method in {"PUT", "DELETE", "POST"} and path.rstrip("/") != "/model/parse":
+        return "closed: the model is loaded from the project's model folder at start only"
+    return None
+
+
+def _guard(auth_token: str | None):
+    """Rasa's answer (401) first for a caller without the token, then ours."""
+
+    async def guard(request):
+        if auth_token and request.args.get("token") != auth_token:
+            return None
+        return _closed(request)
+
+    return guard
+
+
+def _closed(request):
+    from sanic.exceptions import InvalidUsage
+    from sanic.response import json as json_response
+
+    try:
+        body = request.json if request.body else None
+    except InvalidUsage:  # an unreadable body: refused below or by Rasa's own handler
+        body = None
+    reason = refused(request.method, request.path, body)
+    if reason is not None:
+        return json_response({"status": "failure", "reason": reason, "code": 403}, status=403)
+    return None
+
+
+_original_create_app = None
+
+
+def _create_app(*args, **kwargs):
+    app = _original_create_app(*args, **kwargs)
+    app.register_middleware(_guard(kwargs.get("auth_token")), "request")
+    return app
 
 
 def with_auth_token(argv: list[str], token: str) -> list[str]:

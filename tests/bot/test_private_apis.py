@@ -33,6 +33,34 @@ def test_rasa_api_answers_its_own_callers(servers):
     assert ok.status_code == 200 and ok.json()["intent"]["name"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/conversations/demo-elder/tracker/events", [{"event": "pause"}]),
+        ("POST", "/conversations/demo-elder/tracker/events", {"event": "slot", "name": "elder_id", "value": 1}),
+        ("POST", "/conversations/demo-elder/tracker/events", [{"event": "pause"}, {"event": "restart"}]),
+        ("POST", "/conversations/demo-elder/trigger_intent", {"name": "acknowledge_alert"}),
+        ("POST", "/conversations/demo-elder/execute", {"name": "action_emergency"}),
+        ("POST", "/conversations/demo-elder/messages", {"text": "收到", "sender": "user"}),
+        ("DELETE", "/model", None),
+        ("PUT", "/model", {"model_file": "/etc/passwd"}),
+        ("POST", "/model/train", {}),
+    ],
+)
+def test_rasa_write_endpoints_are_closed_even_with_the_token(servers, method, path, body):
+    response = requests.request(method, f"{servers.rasa_url}{path}", json=body,
+                                params={"token": servers.rasa_token}, timeout=10)
+    assert response.status_code == 403, response.text
+    assert requests.get(f"{servers.rasa_url}/status", params={"token": servers.rasa_token}, timeout=10).json()["model_file"]
+
+
+def test_the_console_can_still_hold_and_release_a_conversation(servers):
+    from bot.rasa_api import RasaControl
+
+    control = RasaControl(servers.rasa_url, servers.rasa_token)
+    assert control.pause("rest:pause-check") and control.resume("rest:pause-check")
+
+
 def test_the_action_server_refuses_a_forged_tracker(servers):
     forged = {"next_action": "action_query_health_record", "sender_id": "demo-daughter",
               "tracker": {"sender_id": "demo-daughter", "slots": {}, "latest_message": {}, "events": []},

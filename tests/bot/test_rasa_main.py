@@ -67,3 +67,29 @@ def test_rasa_run_always_gets_the_auth_token():
     assert with_auth_token(["rasa", "run", "--enable-api"], "t0k") == ["rasa", "run", "--enable-api", "--auth-token", "t0k"]
     assert with_auth_token(["rasa", "run", "--auth-token", "mine"], "t0k") == ["rasa", "run", "--auth-token", "mine"]
     assert with_auth_token(["rasa", "train"], "t0k") == ["rasa", "train"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "closed"),
+    [
+        ("POST", "/conversations/a/tracker/events", {"event": "pause"}, False),
+        ("POST", "/conversations/a/tracker/events", [{"event": "resume"}], False),
+        ("GET", "/conversations/a/tracker/events", None, False),
+        ("POST", "/conversations/a/tracker/events", {"event": "user", "text": "收到"}, True),
+        ("POST", "/conversations/a/tracker/events", None, True),
+        ("PUT", "/conversations/a/tracker/events", [{"event": "pause"}], True),
+        ("POST", "/conversations/a/trigger_intent", {"name": "x"}, True),
+        ("POST", "/conversations/a/execute", {"name": "x"}, True),
+        ("POST", "/conversations/a/messages", {"text": "x"}, True),
+        ("POST", "/conversations/a/predict", None, False),
+        ("POST", "/model/parse", {"text": "你好"}, False),
+        ("PUT", "/model", {"model_file": "/tmp/x.tar.gz"}, True),
+        ("DELETE", "/model", None, True),
+        ("POST", "/model/train", {}, True),
+        ("POST", "/model/test/intents", {}, True),
+        ("GET", "/status", None, False),
+        ("POST", "/webhooks/rest/webhook", {"sender": "a", "message": "你好"}, False),
+    ],
+)
+def test_write_endpoints_are_closed(method, path, body, closed):
+    assert (rasa_main.refused(method, path, body) is not None) is closed
