@@ -58,9 +58,11 @@ def serve(args, token: str, host: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     from rasa_sdk.endpoint import create_argument_parser
 
+    from core import logs
     from core.settings import bootstrap
 
     settings = bootstrap()
+    logs.install(settings.secrets())
     args = list(sys.argv[1:] if argv is None else argv)
     if "--actions" not in args:
         args = ["--actions", "actions", *args]

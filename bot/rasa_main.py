@@ -40,6 +40,7 @@ give Rasa's own answers.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from typing import Any
@@ -197,9 +198,11 @@ def with_auth_token(argv: list[str], token: str) -> list[str]:
 
 
 def main() -> None:
+    from core import logs
     from core.settings import bootstrap
 
     settings = bootstrap()
+    logs.install(settings.secrets(), level=logging.INFO)
     apply()
     sys.argv = with_auth_token(sys.argv, settings.rasa_token)
     from rasa.__main__ import main as rasa_main

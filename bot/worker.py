@@ -205,13 +205,13 @@ def register(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core import logs
     from core.settings import bootstrap
 
-    bootstrap()
+    logs.install(bootstrap().secrets())
     parser = argparse.ArgumentParser(prog="python -m bot.worker", description=__doc__.splitlines()[0])
     add_arguments(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return args.func(args)
 
 

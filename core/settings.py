@@ -121,6 +121,12 @@ class Settings:
             "ANXIN_ACTION_TOKEN": self.action_token,
         }
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for the log redactor (``core.logs``)."""
+        return (self.wechat_token, self.wechat_aes_key, self.wechat_app_secret, self.telegram_bot_token,
+                self.telegram_secret_token, self.device_token, self.rest_token, self.rasa_token,
+                self.action_token, self.console_demo_password)
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)

@@ -8,6 +8,7 @@ an honest answer instead of a false confirmation.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import StoreUnavailable
 
 # What the driver raises; :func:`unavailable` tells which of these mean "not there".
+log = logging.getLogger(__name__)
 DRIVER_ERRORS = (OperationalError, DBAPIError)
 
 _lock = threading.Lock()
@@ -104,6 +106,8 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     except DRIVER_ERRORS as exc:
         session.rollback()
         if unavailable(exc):
+            # the driver's own words only: the statement and its parameters may hold health data
+            log.error("care-records database unavailable: %s: %.200s", type(exc.orig).__name__, exc.orig)
             raise StoreUnavailable("the care-records database cannot be reached") from exc
         raise
     except BaseException:

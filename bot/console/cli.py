@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import sys
 from zoneinfo import ZoneInfo
 
+from core import logs
 from core.errors import Conflict, NotFound
 from core.settings import bootstrap, current
 from records import broadcast, console_users, db, lectures
@@ -124,8 +124,7 @@ def register(subparsers) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot.console``: serve the console."""
-    bootstrap()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.install(bootstrap().secrets())
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="安心 社区工作台")
     _add_serve_arguments(parser)
     args = parser.parse_args(argv)
