@@ -47,6 +47,8 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     console_port: int = 8000
+    # Addresses whose X-Forwarded-Proto / X-Forwarded-For the console believes (its TLS proxy).
+    console_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     # The reverse proxy in front of several Rasa replicas (`anxin run --replicas N`).
     proxy_port: int = 8080
     model_path: Path = ROOT / "models"
@@ -142,6 +144,8 @@ class Settings:
             rasa_port=_int(env, "ANXIN_RASA_PORT", 5005),
             action_port=_int(env, "ANXIN_ACTION_PORT", 5055),
             console_port=_int(env, "ANXIN_CONSOLE_PORT", 8000),
+            console_proxies=tuple(a.strip() for a in env.get("ANXIN_CONSOLE_TRUSTED_PROXIES",
+                                                             "127.0.0.1,::1").split(",") if a.strip()),
             proxy_port=_int(env, "ANXIN_PROXY_PORT", 8080),
             model_path=_path(env, "ANXIN_MODEL_DIR", ROOT / "models"),
             timezone=env.get("ANXIN_TIMEZONE", "").strip() or "Asia/Shanghai",

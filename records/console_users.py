@@ -4,6 +4,8 @@ Passwords are stored as scrypt hashes with a per-user random salt and
 compared in constant time.  A session is a random token in a cookie; only
 its SHA-256 is stored, so a copy of the database cannot be used to sign in.
 Each session carries its own CSRF token, which every form posts back.
+Wrong passwords lock a login and an address for a growing time
+(``records.sign_in_limits``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict
+from core.errors import AnxinError, Conflict
+from records import sign_in_limits
 from records.tables import ConsoleSession, ConsoleUser, Person, utcnow
 
 ROLES = ("worker", "doctor")
@@ -25,6 +28,14 @@ SESSION_TTL = dt.timedelta(hours=12)
 MIN_PASSWORD = 8
 # scrypt cost: n=2**14, r=8, p=1 (about 16 MB, ~50 ms): interactive sign-in.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
+
+
+class TooManyAttempts(AnxinError):
+    """Sign-in refused without checking the password: try again in ``seconds``."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"locked for {seconds} s")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -105,12 +116,20 @@ def check_password(session: Session, login: str, password: str) -> ConsoleUser |
     return user if hmac.compare_digest(given, user.password_hash) else None
 
 
-def sign_in(session: Session, login: str, password: str, now: dt.datetime | None = None) -> tuple[str, SignedIn] | None:
-    """A new session (cookie token, who) for correct credentials, else None."""
+def sign_in(session: Session, login: str, password: str, now: dt.datetime | None = None,
+            address: str | None = None) -> tuple[str, SignedIn] | None:
+    """A new session (cookie token, who) for correct credentials, else None
+    (the failure is counted: commit it).  Raises :class:`TooManyAttempts`
+    while this login or address is locked."""
     now = now or utcnow()
+    wait = sign_in_limits.wait_seconds(session, login, address, now)
+    if wait:
+        raise TooManyAttempts(wait)
     user = check_password(session, login, password)
     if user is None:
+        sign_in_limits.failed(session, login, address, now)
         return None
+    sign_in_limits.succeeded(session, login)
     token = secrets.token_urlsafe(32)
     row = ConsoleSession(token_hash=_token_hash(token), user_id=user.id,
                          csrf_token=secrets.token_urlsafe(32), created_at=now,

@@ -30,6 +30,27 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _from_proxy(request) -> bool:
+    return request.ip in request.app.ctx.settings.console_proxies
+
+
+def over_tls(request) -> bool:
+    """The browser's connection is TLS: directly, or as the trusted proxy says."""
+    if request.scheme == "https":
+        return True
+    forwarded = (request.headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
+    return forwarded == "https" and _from_proxy(request)
+
+
+def client_address(request) -> str:
+    """The browser's address: the last hop the trusted proxy added, else the peer."""
+    if _from_proxy(request):
+        hops = [h.strip() for h in (request.headers.get("x-forwarded-for") or "").split(",") if h.strip()]
+        if hops:
+            return hops[-1][:64]
+    return request.ip or "unknown"
+
+
 def set_cookie(response: HTTPResponse, name: str, value: str, secure: bool, max_age: int) -> None:
     response.cookies[name] = value
     cookie = response.cookies[name]

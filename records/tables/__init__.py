@@ -16,7 +16,7 @@ from records.tables.clinic import (
     Doctor,
     ScheduleSlot,
 )
-from records.tables.console import ConsoleSession, ConsoleUser
+from records.tables.console import ConsoleSession, ConsoleUser, SignInFailure
 from records.tables.emergency import EmergencyEvent, EscalationStep, SafetyCheck
 from records.tables.handoff import HandoffRequest
 from records.tables.health import LEVELS, VITAL_TYPES, Alert, Observation, VitalThreshold
@@ -51,7 +51,7 @@ __all__ = [
     "APPOINTMENT_STATUSES", "CHANNELS", "CONSENT_SCOPES", "LEVELS", "NAMING", "ORDER_STATUSES", "PERIODS",
     "REMINDER_KINDS", "ROLES", "VITAL_TYPES",
     "Alert", "Announcement", "Appointment", "AuditEntry", "Base", "BindingAttempt", "BindingCode",
-    "BookingReminder", "ChannelIdentity", "CheckIn", "ConsoleSession", "ConsoleUser", "Department", "Device",
+    "BookingReminder", "ChannelIdentity", "CheckIn", "ConsoleSession", "ConsoleUser", "SignInFailure", "Department", "Device",
     "Doctor", "ElderProfile", "EmergencyEvent", "EscalationStep", "SafetyCheck", "FamilyLink", "HandoffRequest", "HomeService",
     "InboundMessage", "Lecture", "LectureDelivery", "LectureRegistration", "Observation", "OutboxMessage",
     "Person", "ProviderAvailability", "Reminder", "ReminderOccurrence", "ScheduleSlot", "ServiceOrder",

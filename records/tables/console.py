@@ -44,3 +44,14 @@ class ConsoleSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class SignInFailure(Base):
+    """Wrong passwords in a row for one login or one address (``records.sign_in_limits``)."""
+
+    __tablename__ = "sign_in_failures"
+
+    key = Column(String(160), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failed_at = Column(UTCDateTime, nullable=False)
+    locked_until = Column(UTCDateTime)
