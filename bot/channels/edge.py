@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sanic import response
@@ -20,19 +21,56 @@ def valid_text(value: str) -> bool:
     return "\x00" not in value
 
 
+# No webhook body of ours nests deeper than a Telegram update (about 6 levels).
+MAX_DEPTH = 32
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when ``value`` nests lists or objects more than ``limit`` deep (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def parse_json(raw: bytes | str) -> tuple[Any, bool]:
+    """``(value, True)`` for well-formed UTF-8 JSON nested at most :data:`MAX_DEPTH`
+    deep, else ``(None, False)``: one parser for every channel, so that no body
+    (3,000 nested brackets, invalid UTF-8, a lone surrogate escape) gets further."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, False
+    if too_deep(value):
+        return None, False
+    try:  # "\udfff" is valid JSON but no valid text: refused here, not deep inside Rasa
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, False
+    return value, True
+
+
 def json_object(request: Request) -> dict[str, Any] | None:
     """The body as a JSON object, or None when it is malformed or not an object."""
-    try:
-        body = request.json
-    except Exception:  # noqa: BLE001 - sanic raises its own on malformed JSON
-        return None
-    return body if isinstance(body, dict) else None
+    value, ok = parse_json(request.body or b"")
+    return value if ok and isinstance(value, dict) else None
+
+
+def header(request: Request, name: str) -> str:
+    """A header's value, or '' when it is absent or not valid text (Sanic keeps
+    undecodable bytes as surrogates, which no comparison may meet)."""
+    value = request.headers.get(name, "")
+    return value if isinstance(value, str) and len(value) <= 4096 and valid_text(value) else ""
 
 
 def bearer(request: Request) -> str:
     """The token of an ``Authorization: Bearer …`` header, or ''."""
-    header = request.headers.get("Authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+    value = header(request, "Authorization")
+    return value[7:].strip() if value.lower().startswith("bearer ") else ""
 
 
 def error(status: int, code: str, message: str) -> response.HTTPResponse:

@@ -29,7 +29,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import error, json_object, shorten, valid_text
+from bot.channels.edge import error, header, json_object, shorten, valid_text
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class RestInput(InputChannel):
     def _authorised(self, request: Request) -> bool:
         if not self.token:
             return True
-        given = request.headers.get("authorization", "")
+        given = header(request, "authorization")
         return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
 
     @classmethod

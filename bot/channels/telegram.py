@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
-from bot.channels.edge import valid_text
+from bot.channels.edge import header, parse_json, valid_text
 from bot.channels.turn import ClaimedTurn, blocking
 from bot.channels.vocabulary import (
     MEDIA_UNSUPPORTED,
@@ -217,15 +216,14 @@ class TelegramInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
-            given = request.headers.get(SECRET_HEADER, "")
+            given = header(request, SECRET_HEADER)
             if not hmac.compare_digest(given.encode("utf-8"), self.secret_token.encode("utf-8")):
                 return response.json({"error": "forbidden"}, status=403)
             body = request.body or b""
             if len(body) > MAX_BODY_BYTES:
                 return response.json({"error": "too_large"}, status=413)
-            try:
-                data = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            data, ok = parse_json(body)
+            if not ok:
                 return response.json({"error": "bad_json"}, status=400)
             update_id = data.get("update_id") if isinstance(data, dict) else None
             if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:

@@ -49,10 +49,10 @@ def create_app(settings: Settings, rasa=None) -> Sanic:
     app.ctx.url = settings.database_url
     app.ctx.rasa = rasa or RasaControl(settings.rasa_url, settings.rasa_token)
     app.ctx.jinja = render.environment(settings)
+    errors.install(app)  # first: an impossible id never reaches the session or the guard
     app.register_middleware(unit_of_work.open_session, "request")
     app.register_middleware(signin.guard, "request")
     app.register_middleware(unit_of_work.end_session, "response")
     app.register_middleware(security_headers, "response")
-    errors.install(app)
     routes.register(app)
     return app

@@ -93,3 +93,17 @@ def test_rasa_run_always_gets_the_auth_token():
 )
 def test_write_endpoints_are_closed(method, path, body, closed):
     assert (rasa_main.refused(method, path, body) is not None) is closed
+
+
+@pytest.mark.parametrize(
+    ("raw", "refused"),
+    [
+        (b'{"text": "\xe4\xbd\xa0\xe5\xa5\xbd"}', False),
+        (b"5", True), (b"[1, 2]", True), (b"{broken", True), (b'{"text": 5}', True), (b'{"text": ""}', True),
+        ('{"text": "%s"}' % ("救" * 100_000), True),
+        (b'{"text": "\\udfff"}', True),
+    ],
+)
+def test_parse_bodies_are_checked_before_rasa(raw, refused):
+    raw = raw.encode() if isinstance(raw, str) else raw
+    assert (rasa_main.bad_parse(raw) is not None) is refused
