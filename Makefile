@@ -107,6 +107,7 @@ bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx
 	@$(BIN)/python -m bench.bench $(BENCH_ARGS)
 	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
 	@$(BIN)/python -m bench.priority
+	@$(BIN)/python -m bench.long_messages
 
 clean: ## remove the venv, models and run-time state
 	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

@@ -42,8 +42,9 @@ RESPONSES_BY_STATUS = {
     Redeemed.BOUND: "utter_bind_done",
     Redeemed.ALREADY_BOUND: "utter_bind_already",
     Redeemed.INVALID: "utter_bind_invalid",
-    Redeemed.EXPIRED: "utter_bind_expired",
-    Redeemed.USED: "utter_bind_used",
+    # one answer for a wrong, used or expired code: a guesser must not learn that a code existed
+    Redeemed.EXPIRED: "utter_bind_invalid",
+    Redeemed.USED: "utter_bind_invalid",
     Redeemed.LOCKED: "utter_bind_locked",
     Redeemed.NOT_FAMILY: "utter_bind_not_family",
 }

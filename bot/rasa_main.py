@@ -202,10 +202,13 @@ def _closed(request):
 
 
 _original_create_app = None
+# No webhook body is larger (voice arrives as a media id, never in the body).
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def _create_app(*args, **kwargs):
     app = _original_create_app(*args, **kwargs)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # Sanic answers 413 before reading more
     app.register_middleware(_guard(kwargs.get("auth_token")), "request")
     return app
 

@@ -8,7 +8,7 @@ from typing import Any
 from sanic import response
 from sanic.request import Request
 
-from nlu.emergency import assess
+from nlu.emergency import analyse, assess
 
 
 def valid_text(value: str) -> bool:
@@ -78,11 +78,24 @@ def error(status: int, code: str, message: str) -> response.HTTPResponse:
     return response.json({"error": code, "message": message}, status=status)
 
 
+# How much of a long message the graded detector reads (about 0.3 s, off the
+# event loop, :func:`fit`); the rules alone read the rest in one pass.  The
+# body itself is capped at 1 MB (``bot.rasa_main.MAX_BODY_BYTES``, 413).
+MAX_SCAN_CHARS = 8000
+
+
 def emergency_window(text: str, limit: int) -> str | None:
-    """The ``limit`` characters around the first emergency in ``text``, if any."""
-    for start in range(0, len(text), limit // 2):
-        window = text[start : start + limit]
+    """The ``limit`` characters around the first emergency in ``text``, if any:
+    graded (:func:`nlu.emergency.assess`) in the first :data:`MAX_SCAN_CHARS`,
+    by the rules alone (a few milliseconds per window) beyond."""
+    head = text[:MAX_SCAN_CHARS]
+    for start in range(0, len(head), limit // 2):
+        window = head[start : start + limit]
         if assess(window)["level"] != "none":  # emergency or unsure: keep it
+            return window
+    for start in range(max(0, MAX_SCAN_CHARS - limit // 2), len(text), limit // 2):
+        window = text[start : start + limit]
+        if any(c.fires for c in analyse(window)):
             return window
     return None
 
@@ -93,3 +106,21 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
     if len(text) <= limit:
         return text, False
     return emergency_window(text, limit) or text[:limit], True
+
+
+_long_scans = None
+
+
+async def fit(text: str, limit: int) -> tuple[str, bool]:
+    """:func:`shorten`, with the scan of a long text off the event loop and on
+    one thread of its own: long messages wait for each other, never hold a
+    short one (a call for help among them) for more than a scheduler slice."""
+    if len(text) <= limit:
+        return text, False
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    global _long_scans
+    if _long_scans is None:
+        _long_scans = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anxin-long-text")
+    return await asyncio.get_running_loop().run_in_executor(_long_scans, shorten, text, limit)

@@ -29,7 +29,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import error, header, json_object, shorten, valid_text
+from bot.channels.edge import error, fit, header, json_object, valid_text
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class RestInput(InputChannel):
                 return bad_request("bad_message", "message must be a non-empty string")
             if metadata is not None and not isinstance(metadata, dict):
                 return bad_request("bad_metadata", "metadata must be a JSON object")
-            text, cut = shorten(text.strip(), self.max_text_chars)
+            text, cut = await fit(text.strip(), self.max_text_chars)
             metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
             collector = CollectingOutputChannel()
             try:

@@ -18,7 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import bearer, error, json_object, shorten
+from bot.channels.edge import bearer, error, fit, json_object
 from bot.channels.turn import ClaimedTurn, blocking
 from core.errors import StoreError
 from records import announcements, db, inbox, people, profiles
@@ -100,7 +100,7 @@ class SpeakerInput(InputChannel):
             if not isinstance(text, str) or not text.strip():
                 return error(400, "empty_text", "text must be a non-empty string")
             # Over-long text is cut, keeping the part around an emergency if there is one.
-            text, _cut = shorten(text, self.max_text_chars)
+            text, _cut = await fit(text, self.max_text_chars)
             if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 128):
                 return error(400, "bad_message_id", "message_id must be a string of at most 128 characters")
             return await self._turn(on_new_message, body["device_id"], elder_id, text.strip(), key)

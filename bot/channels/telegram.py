@@ -22,9 +22,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
-from bot.channels.edge import header, parse_json, valid_text
+from bot.channels.edge import fit, header, parse_json, valid_text
 from bot.channels.turn import ClaimedTurn, blocking
 from bot.channels.vocabulary import (
+    MAX_TEXT_CHARS,
     MEDIA_UNSUPPORTED,
     SUBSCRIBE,
     VOICE_UNAVAILABLE,
@@ -151,6 +152,7 @@ class TelegramInput(InputChannel):
             # Answered 200 (not retried) and dropped.
             log.warning("Telegram update %s dropped: unusable chat id or text", update.update_id)
             return
+        text, _cut = await fit(text, MAX_TEXT_CHARS)
         output = TelegramOutput(self.application.bot, chat_id)
         try:
             await self._on_new_message(

@@ -12,12 +12,13 @@ SUBSCRIBE = "/channel_subscribe"  # a new follower (WeChat subscribe, Telegram /
 VOICE_UNAVAILABLE = "/voice_unavailable"  # a voice note we could not hear
 MEDIA_UNSUPPORTED = "/media_unsupported"  # a picture, a sticker, a location ...
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
-MAX_TEXT_CHARS = 600
+MAX_TEXT_CHARS = 600  # what a WeChat or Telegram turn carries into the NLU (edge.fit keeps an emergency)
 
 
-def user_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    """What a user typed; a leading "/" would be read by Rasa as an intent, so drop it."""
-    return text.strip().lstrip("/").strip()[:limit]
+def user_text(text: str) -> str:
+    """What a user typed; a leading "/" would be read by Rasa as an intent, so drop it.
+    Not cut to :data:`MAX_TEXT_CHARS` here: the channel fits it (``edge.fit``)."""
+    return text.strip().lstrip("/").strip()
 
 
 def payload_or_text(data: str) -> str:

@@ -24,8 +24,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import voicenote
+from bot.channels.edge import fit
 from bot.channels.turn import ClaimedTurn, blocking
 from bot.channels.vocabulary import (
+    MAX_TEXT_CHARS,
     MEDIA_UNSUPPORTED,
     SUBSCRIBE,
     VOICE_UNAVAILABLE,
@@ -198,6 +200,7 @@ class WeChatInput(InputChannel):
         return MEDIA_UNSUPPORTED
 
     async def _turn(self, request, message, turn: ClaimedTurn, text: str, on_new_message) -> response.HTTPResponse:
+        text, _cut = await fit(text, MAX_TEXT_CHARS)
         output = WeChatOutput(message.source, self.adapter_factory)
         user = UserMessage(
             text, output, f"{CHANNEL}:{message.source}", input_channel=CHANNEL,

@@ -96,6 +96,18 @@ def test_guessing_is_locked_after_five_failures(local):
     assert redeem(local, real, "wechat:o_guesser", now=later).status is Redeemed.BOUND
 
 
+def test_a_thousand_guesses_from_a_hundred_sender_ids_are_stopped(local):
+    real = issue(local)
+    guesses = [f"{n:06d}" for n in range(1000) if f"{n:06d}" != real]
+    outcomes = [redeem(local, code, f"wechat:o_bot{n % 100}").status for n, code in enumerate(guesses)]
+    tried = sum(o is not Redeemed.LOCKED for o in outcomes)
+    assert tried == binding.MAX_FAILURES_ALL  # every guess after the 30th is refused unread
+    # the real code, from a new sender, waits out the hour too: then it works
+    assert redeem(local, real, "wechat:o_daughter").status is Redeemed.LOCKED
+    later = utcnow() + binding.FAILURE_WINDOW + dt.timedelta(seconds=1)
+    assert redeem(local, real, "wechat:o_daughter", now=later).status is Redeemed.BOUND
+
+
 def test_elders_doctors_and_workers_cannot_bind_as_family(local):
     code = issue(local)
     assert redeem(local, code, "wechat:demo-doctor").status is Redeemed.NOT_FAMILY

@@ -17,3 +17,13 @@ def test_binding_code_is_issued(signed_in, store):
     code = page.text.split('class="code">')[1][:6]
     assert code.isdigit() and code in signed_in.get("/elders").text
     assert signed_in.post("/elders/99999/binding-code", {"csrf": token}).status_code == 404
+
+
+def test_a_doctor_cannot_issue_a_binding_code(client):
+    from tests.bot.console.conftest import PASSWORD
+
+    assert client.sign_in(login="chen", password=PASSWORD).status_code == 303
+    page = client.get("/elders")
+    assert page.status_code == 200 and "生成绑定码</button>" not in page.text
+    refused = client.post("/elders/1/binding-code", {"csrf": client.csrf("/elders")})
+    assert refused.status_code == 403 and "只有社区工作人员" in refused.text
