@@ -27,6 +27,12 @@ and a failed ``action_session_start`` (ours, in ``actions/session.py``) falls
 back to Rasa's own, without the pending questions, so a new conversation's
 first message is still understood.
 
+And the NLU runs off the event loop: Rasa parses each message in the
+server's event loop, so a long message's parse (a second and more) held every
+other turn, a call for help among them.  :func:`_parse_message` is Rasa's
+``parse_message`` with the graph run on a small thread pool; the turn's
+order per conversation is unchanged (the lock store still serialises it).
+
 ``rasa run`` always gets ``--auth-token`` (the installation's Rasa token),
 and even with the token Rasa's write endpoints are closed (403, see
 :func:`refused`): nothing of ours needs them but the console's pause and
@@ -82,6 +88,34 @@ def _resolve_by_type(type_name: str, default: type | None = None) -> type | None
     return found
 
 
+_nlu_pool = None
+_original_parse = None
+NLU_THREADS = 4
+
+
+async def _parse_message(self, message, tracker=None, only_output_properties: bool = True):
+    """Rasa 3.6's ``MessageProcessor.parse_message``, the graph run off the event loop."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    global _nlu_pool
+    if self.http_interpreter:
+        parse_data = await self.http_interpreter.parse(message)
+    else:
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        if _nlu_pool is None:
+            _nlu_pool = ThreadPoolExecutor(max_workers=NLU_THREADS, thread_name_prefix="anxin-nlu")
+        parse_data = await asyncio.get_running_loop().run_in_executor(
+            _nlu_pool, self._parse_message_with_graph, message, tracker, only_output_properties
+        )
+    self._update_full_retrieval_intent(parse_data)
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 EMERGENCY_INTENT = "emergency"
 _original_handle = None
 _original_remote_run = None
@@ -128,6 +162,10 @@ def apply() -> None:
     if _original_create_app is None:
         _original_create_app = rasa.server.create_app
         rasa.server.create_app = _create_app
+    if MessageProcessor.parse_message is not _parse_message:
+        global _original_parse
+        _original_parse = MessageProcessor.parse_message
+        MessageProcessor.parse_message = _parse_message
     if _original_handle is None:
         _original_handle = MessageProcessor._handle_message_with_tracker
         MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
@@ -228,6 +266,9 @@ def main() -> None:
 
     settings = bootstrap()
     logs.install(settings.secrets(), level=logging.INFO)
+    # The NLU threads and the long-text scan share the GIL with the event loop:
+    # a shorter switch interval lets a short turn (a call for help) in sooner.
+    sys.setswitchinterval(0.001)
     apply()
     sys.argv = with_auth_token(sys.argv, settings.rasa_token)
     from rasa.__main__ import main as rasa_main

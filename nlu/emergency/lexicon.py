@@ -273,7 +273,8 @@ HYPOTHETICAL = (
 )
 
 # Habits, not events (老是起不来, 每次低血糖).
-HABITUAL = "老是|总是|经常|常常|每次|每回|平时|一般|有时候|有时|偶尔|时不时|天天|老毛病|好几年|多年"
+# 天天 but not the 天天 of 今天天气 (ASR text has no punctuation: 今天天气不错我摔倒了起不来).
+HABITUAL = "老是|总是|经常|常常|每次|每回|平时|一般|有时候|有时|偶尔|时不时|(?<![今昨明前后])天天|老毛病|好几年|多年"
 
 # Informational cues that silence any trigger in their clause.
 INFO_STRONG = (

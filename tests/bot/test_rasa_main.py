@@ -107,3 +107,20 @@ def test_write_endpoints_are_closed(method, path, body, closed):
 def test_parse_bodies_are_checked_before_rasa(raw, refused):
     raw = raw.encode() if isinstance(raw, str) else raw
     assert (rasa_main.bad_parse(raw) is not None) is refused
+
+
+def test_the_nlu_runs_off_the_event_loop_with_rasas_own_steps():
+    """Ours is Rasa 3.6's parse_message with one change (the graph on a thread):
+    if an upgrade changes Rasa's, this fails and ours must be redone."""
+    import inspect
+
+    from rasa.core.processor import MessageProcessor
+
+    rasa_main.apply()
+    assert MessageProcessor.parse_message is rasa_main._parse_message
+    original = inspect.getsource(rasa_main._original_parse)
+    for step in ("self.http_interpreter.parse(message)", "DialogueStateTracker.from_events(message.sender_id, [])",
+                 "self._parse_message_with_graph(", "self._update_full_retrieval_intent(parse_data)",
+                 "self._check_for_unseen_features(parse_data)"):
+        assert step in original, step
+    assert original.count("self.") == 5  # nothing else of Rasa's is done there
