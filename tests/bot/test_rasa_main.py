@@ -124,3 +124,30 @@ def test_the_nlu_runs_off_the_event_loop_with_rasas_own_steps():
                  "self._check_for_unseen_features(parse_data)"):
         assert step in original, step
     assert original.count("self.") == 5  # nothing else of Rasa's is done there
+
+
+def test_the_model_is_warmed_before_the_server_listens():
+    import asyncio
+
+    import rasa.core.run
+
+    rasa_main.apply()
+    assert rasa.core.run.load_agent_on_start is rasa_main._load_agent_on_start
+    parsed = []
+
+    class Agent:
+        def is_ready(self):
+            return True
+
+        async def parse_message(self, text):
+            parsed.append(text)
+
+    async def load(*_args, **_kwargs):
+        return Agent()
+
+    original, rasa_main._original_load_agent = rasa_main._original_load_agent, load
+    try:
+        asyncio.run(rasa_main._load_agent_on_start())
+    finally:
+        rasa_main._original_load_agent = original
+    assert parsed == list(rasa_main.WARM_UP) and any("救命" in t for t in parsed)
