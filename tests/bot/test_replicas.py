@@ -134,6 +134,8 @@ def test_ten_thousand_messages_through_two_replicas_none_lost_or_doubled(replica
         requests.post(f"{settings.proxy_url}/webhooks/rest/webhook", headers=AUTH, timeout=120,
                       json={"sender": f"warm-{tag}-{n}", "message": "你好"})
 
+    durations: list[tuple[float, str, int]] = []
+
     def conversations(thread: int) -> dict[str, list[int]]:
         failures: dict[str, list[int]] = {}
         with requests.Session() as http:
@@ -141,8 +143,10 @@ def test_ten_thousand_messages_through_two_replicas_none_lost_or_doubled(replica
                 sender = f"load-{tag}-{thread}-{c}"
                 for seq in range(turns):
                     body = {"sender": sender, "message": SMALL_TALK[seq % 5], "metadata": {"seq": seq}}
+                    began = time.monotonic()
                     reply = http.post(f"{settings.proxy_url}/webhooks/rest/webhook", json=body, headers=AUTH,
                                       timeout=120)
+                    durations.append((time.monotonic() - began, sender, seq))
                     if reply.status_code != 200 or not reply.json():
                         failures.setdefault(sender, []).append(seq)
         return failures
@@ -157,8 +161,11 @@ def test_ten_thousand_messages_through_two_replicas_none_lost_or_doubled(replica
         seqs = [e.get("metadata", {}).get("seq") for e in user_events(events)]
         assert seqs == list(range(per_sender)), f"{sender}: turns lost, doubled or out of order"
         assert no_interleaving(events), sender
+    slowest = sorted(durations, reverse=True)[:3]
+    ordered = sorted(d for d, _, _ in durations)
     print(f"\n{per_sender * len(senders)} turns through 2 replicas in {elapsed:.0f}s "
-          f"({per_sender * len(senders) / elapsed:.1f} turns/s)")
+          f"({per_sender * len(senders) / elapsed:.1f} turns/s); turn p50 {ordered[len(ordered) // 2]:.2f}s, "
+          f"p99 {ordered[int(len(ordered) * 0.99)]:.2f}s, slowest {[(round(d, 1), s[-6:], q) for d, s, q in slowest]}")
 
 
 def test_the_rest_channel_needs_its_token_in_production(replicas):

@@ -13,6 +13,7 @@ import requests
 
 from bot import runner
 from core.settings import ROOT, Settings
+from records import db, emergency, people
 from tests.bot.conftest import model_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -112,10 +113,22 @@ def test_anxin_run_restarts_a_killed_rasa_and_the_worker_lives_on(tmp_path):
             time.sleep(0.5)
         state = json.loads(status.read_text(encoding="utf-8"))
         rasa_pid, worker_pid = state["Rasa server"]["pid"], state["worker"]["pid"]
+        with db.session_scope(settings.database_url) as session:  # a call for help, 2 s rungs
+            elder = people.identify(session, "demo-elder").elder_id
+            event_id = emergency.open_emergency(session, elder, "fall", "摔倒", seconds=2).event_id
         os.killpg(rasa_pid, signal.SIGKILL)
         time.sleep(3)
         assert proc.poll() is None, "anxin run must not stop because Rasa died"
         assert _alive(worker_pid), "the worker (the emergency ladders) keeps running"
+        deadline = time.monotonic() + 60
+        while True:  # the ladder moves on to the next person while Rasa is down
+            with db.session_scope(settings.database_url) as session:
+                rungs = len(emergency.history(session, event_id))
+            if rungs >= 2:
+                break
+            assert time.monotonic() < deadline, "the ladder did not advance while Rasa was down"
+            time.sleep(1)
+        assert not ready(), "Rasa was already back: the ladder was not tested without it"
         deadline = time.monotonic() + 240
         while not ready():
             assert time.monotonic() < deadline, "Rasa was not restarted"
