@@ -21,7 +21,7 @@ log = logging.getLogger("anxin.emergency_fallback")
 PENDING_SLOTS = ("requested_slot", "vitals_pending", "safety_question", "reminder_pending", "safety_topic")
 
 
-def _record(sender_id: str, category: str, trigger: str) -> tuple[str, dict[str, Any]]:
+def record(sender_id: str, category: str, trigger: str) -> tuple[str, dict[str, Any]]:
     """(response, its values) after opening the event, as action_emergency says it."""
     from records import db, emergency, people
 
@@ -64,7 +64,7 @@ async def run(output_channel, nlg, tracker, domain) -> list:
     asked = tracker.get_slot("safety_topic") if "safety_topic" in tracker.slots else None
     if asked and (parse_data or {}).get("emergency", {}).get("level") != "emergency":
         category, trigger = "described", str(asked)[:64]
-    response, values = _record(tracker.sender_id, category, trigger)
+    response, values = record(tracker.sender_id, category, trigger)
     events: list = [ActiveLoop(None)]
     events += [SlotSet(slot, None) for slot in PENDING_SLOTS if slot in tracker.slots]
     message = await nlg.generate(response, tracker, output_channel.name(), **values)

@@ -25,7 +25,9 @@ And an emergency is recorded even when the action server is down: a failed
 process (the event and the ladder's first step, then who is being called),
 and a failed ``action_session_start`` (ours, in ``actions/session.py``) falls
 back to Rasa's own, without the pending questions, so a new conversation's
-first message is still understood.
+first message is still understood.  Rasa waits 6 s for ``action_emergency``
+and 20 s for any other action (``ACTION_SECONDS``), not its own 300 s, so a
+hung action server cannot keep a call for help unanswered.
 
 And the NLU runs off the event loop: Rasa parses each message in the
 server's event loop, so a long message's parse (a second and more) held every
@@ -49,6 +51,7 @@ give Rasa's own answers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
@@ -139,9 +142,20 @@ _original_handle = None
 _original_remote_run = None
 
 
+# How long Rasa waits for the action server (Rasa's own wait is 300 s).  An
+# emergency gets a few seconds, so that the elder hears to call 120 within
+# the speaker's 10 s even when the action server hangs (the fallback below
+# records the event itself); every other action gets less than the channel's
+# turn deadline (bot/channels/turn.py), so a hung action ends in an honest
+# reply, not a cancelled turn.
+ACTION_SECONDS = {"action_emergency": 6.0}
+ACTION_SECONDS_DEFAULT = 20.0
+
+
 async def _remote_run(self, output_channel, nlg, tracker, domain):
+    seconds = ACTION_SECONDS.get(self.name(), ACTION_SECONDS_DEFAULT)
     try:
-        return await _original_remote_run(self, output_channel, nlg, tracker, domain)
+        return await asyncio.wait_for(_original_remote_run(self, output_channel, nlg, tracker, domain), seconds)
     except Exception:
         if self.name() == "action_session_start":
             from bot import emergency_fallback

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 
+from records.db import PG_TIMEOUTS, POOL_WAIT_SECONDS
+
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
@@ -31,7 +33,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         options = create_engine_kwargs(url)
         if url.get_backend_name() != "sqlite":
-            options.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+            options.update(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=POOL_WAIT_SECONDS)
+            if "options" not in url.query:
+                options.setdefault("connect_args", {})["options"] = PG_TIMEOUTS
         self.engine = sa.create_engine(url, **options)
         if url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import StoreUnavailable
@@ -58,7 +59,21 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         pool_timeout=POOL_WAIT_SECONDS, **pg_connect_args(parsed))
+
+
+# PostgreSQL ends what would otherwise hang a turn: a statement after 30 s, a
+# wait for a row lock after 10 s, a transaction left idle for 60 s (its locks
+# go with it).  Each surfaces as StoreUnavailable, which every caller answers.
+# Migrations lift the first two (``records.migrate``).
+PG_TIMEOUTS = "-c statement_timeout=30000 -c lock_timeout=10000 -c idle_in_transaction_session_timeout=60000"
+POOL_WAIT_SECONDS = 10  # a pool that stays exhausted this long is an outage, not a queue
+
+
+def pg_connect_args(parsed) -> dict:
+    """``connect_args`` with :data:`PG_TIMEOUTS`, unless the URL sets its own ``options``."""
+    return {} if "options" in parsed.query else {"connect_args": {"options": PG_TIMEOUTS}}
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -103,6 +118,10 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except PoolTimeout as exc:
+        session.rollback()
+        log.error("care-records database: no free connection after %s s", POOL_WAIT_SECONDS)
+        raise StoreUnavailable("the care-records database is overloaded") from exc
     except DRIVER_ERRORS as exc:
         session.rollback()
         if unavailable(exc):

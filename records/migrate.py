@@ -24,6 +24,9 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     engine = get_engine(url)
     config = alembic_config(str(engine.url))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # a migration may rewrite a large table
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

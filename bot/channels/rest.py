@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.edge import error, fit, header, json_object, valid_text
+from bot.channels.turn import bounded
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class RestInput(InputChannel):
             metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
+                await bounded(on_new_message, UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
             except Exception:  # noqa: BLE001 - answer honestly, log without the text
                 log.exception("REST turn failed (sender hash %s)", hash(sender) & 0xFFFF)
                 return response.json(

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.edge import bearer, error, fit, json_object
-from bot.channels.turn import ClaimedTurn, blocking
+from bot.channels.turn import ClaimedTurn, blocking, bounded
 from core.errors import StoreError
 from records import announcements, db, inbox, people, profiles
 
@@ -145,7 +145,7 @@ class SpeakerInput(InputChannel):
         user = UserMessage(text, collector, f"{CHANNEL}:{device_id}", input_channel=CHANNEL,
                            metadata={"device_id": device_id, "message_id": key})
         try:
-            await turn.run(on_new_message(user))
+            await turn.run(bounded(on_new_message, user))
         except Exception:  # noqa: BLE001 - the device must hear that it failed, and retry
             log.exception("speaker turn failed (device %s)", device_id)
             await turn.release()

@@ -23,7 +23,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.edge import fit, header, parse_json, valid_text
-from bot.channels.turn import ClaimedTurn, blocking
+from bot.channels.turn import ClaimedTurn, blocking, bounded
 from bot.channels.vocabulary import (
     MAX_TEXT_CHARS,
     MEDIA_UNSUPPORTED,
@@ -155,10 +155,9 @@ class TelegramInput(InputChannel):
         text, _cut = await fit(text, MAX_TEXT_CHARS)
         output = TelegramOutput(self.application.bot, chat_id)
         try:
-            await self._on_new_message(
-                UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
-                            metadata={"chat_id": chat_id, "update_id": update.update_id})
-            )
+            await bounded(self._on_new_message,
+                          UserMessage(text, output, f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
+                                      metadata={"chat_id": chat_id, "update_id": update.update_id}))
         except Exception:  # noqa: BLE001 - recorded so the webhook answers 503 and Telegram retries
             log.exception("a Telegram turn failed")
             self._failed.add(update.update_id)

@@ -25,7 +25,7 @@ from sanic.request import Request
 
 from bot.channels import voicenote
 from bot.channels.edge import fit
-from bot.channels.turn import ClaimedTurn, blocking
+from bot.channels.turn import ClaimedTurn, blocking, bounded
 from bot.channels.vocabulary import (
     MAX_TEXT_CHARS,
     MEDIA_UNSUPPORTED,
@@ -206,7 +206,7 @@ class WeChatInput(InputChannel):
             text, output, f"{CHANNEL}:{message.source}", input_channel=CHANNEL,
             metadata={"openid": message.source, "msg_key": turn.key},
         )
-        task = asyncio.ensure_future(turn.run(on_new_message(user)))
+        task = asyncio.ensure_future(turn.run(bounded(on_new_message, user)))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except asyncio.TimeoutError:

@@ -8,6 +8,7 @@ itself is covered by a double-submit cookie (``routes/auth.py``).
 
 from __future__ import annotations
 
+from http.cookies import CookieError
 from urllib.parse import quote, urlsplit
 
 from sanic.response import HTTPResponse, redirect, text
@@ -51,6 +52,26 @@ def client_address(request) -> str:
     return request.ip or "unknown"
 
 
+def cookie(request, name: str) -> str | None:
+    """One cookie's value; a malformed Cookie header must not be a 500.
+
+    Sanic parses the header with ``http.cookies``, which raises on a key it
+    dislikes (``Cookie: <=``, or another site's odd cookie on the same host)
+    and silently drops everything after some others (``a b=c; ours=…``);
+    then the pairs are read one by one and the rest ignored.
+    """
+    try:
+        found = request.cookies.get(name)
+    except CookieError:
+        found = None
+    if found is None:  # also where http.cookies silently dropped the rest of the header
+        for pair in (request.headers.get("cookie") or "").split(";"):
+            key, sep, value = pair.strip().partition("=")
+            if sep and key == name:
+                return value.strip().strip('"') or None
+    return found
+
+
 def set_cookie(response: HTTPResponse, name: str, value: str, secure: bool, max_age: int) -> None:
     response.cookies[name] = value
     cookie = response.cookies[name]
@@ -73,7 +94,7 @@ async def guard(request):
     request.ctx.user = None
     if request.path in PUBLIC:
         return None
-    user = console_users.current(request.ctx.session, request.cookies.get(COOKIE))
+    user = console_users.current(request.ctx.session, cookie(request, COOKIE))
     if user is None:
         if request.method == "POST":
             return text("请先登录", status=403)

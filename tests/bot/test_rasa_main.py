@@ -151,3 +151,31 @@ def test_the_model_is_warmed_before_the_server_listens():
     finally:
         rasa_main._original_load_agent = original
     assert parsed == list(rasa_main.WARM_UP) and any("救命" in t for t in parsed)
+
+
+def test_a_hung_action_server_gives_way_to_the_emergency_fallback(monkeypatch):
+    import asyncio
+
+    from bot import emergency_fallback
+
+    class Action:
+        def __init__(self, name):
+            self._name = name
+
+        def name(self):
+            return self._name
+
+    async def hangs(*_args):
+        await asyncio.Event().wait()
+
+    async def fallback(*_args):
+        return ["recorded by Rasa"]
+
+    monkeypatch.setattr(rasa_main, "_original_remote_run", hangs)
+    monkeypatch.setattr(emergency_fallback, "run", fallback)
+    monkeypatch.setattr(rasa_main, "ACTION_SECONDS", {"action_emergency": 0.1})
+    monkeypatch.setattr(rasa_main, "ACTION_SECONDS_DEFAULT", 0.2)
+    assert asyncio.run(rasa_main._remote_run(Action("action_emergency"), None, None, None, None)) == ["recorded by Rasa"]
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(rasa_main._remote_run(Action("action_book_appointment"), None, None, None, None))
+    assert rasa_main.ACTION_SECONDS_DEFAULT < 30  # under the channels' turn deadline

@@ -36,3 +36,28 @@ def test_sqlite_enforces_foreign_keys(sqlite_url):
     with pytest.raises(IntegrityError):
         with db.session_scope(sqlite_url) as session:
             session.add(FamilyLink(elder_id=999, family_id=998, relation="女儿"))
+
+
+def test_postgresql_ends_what_would_hang_a_turn(pg_url):
+    with db.session_scope(pg_url) as session:
+        shown = {name: session.execute(text(f"SHOW {name}")).scalar_one()
+                 for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")}
+    assert shown == {"statement_timeout": "30s", "lock_timeout": "10s", "idle_in_transaction_session_timeout": "1min"}
+
+
+def test_a_statement_past_its_timeout_is_store_unavailable(pg_url):
+    url = pg_url + "?options=-c%20statement_timeout%3D200"
+    try:
+        with pytest.raises(StoreUnavailable):
+            with db.session_scope(url) as session:
+                session.execute(text("SELECT pg_sleep(3)"))
+    finally:
+        db.dispose_all()
+
+
+def test_migrations_are_not_cut_short_by_the_statement_timeout(pg_url):
+    from records import migrate
+
+    migrate.upgrade(pg_url)
+    with db.session_scope(pg_url) as session:
+        assert session.execute(text("SHOW statement_timeout")).scalar_one() == "30s"

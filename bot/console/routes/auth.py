@@ -12,6 +12,7 @@ from bot.console.signin import (
     COOKIE,
     LOGIN_CSRF_COOKIE,
     client_address,
+    cookie,
     over_tls,
     safe_next,
     set_cookie,
@@ -42,14 +43,14 @@ def _login_page(request, token: str, next_path: str, status: int = 200, error: s
 async def login_form(request):
     # Keep the token of an earlier tab (or a stray request for /login) so
     # that a form already on screen stays valid.
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    token = cookie(request, LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     return _login_page(request, token, safe_next(request.args.get("next")))
 
 
 @bp.post("/login")
 async def login(request):
     form = request.form
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    expected = cookie(request, LOGIN_CSRF_COOKIE) or ""
     if not expected or not secrets.compare_digest(expected, form.get("csrf") or ""):
         return error_page(request, 403, "请求无效", "登录页面已经过期，请重新打开登录页。")
     try:
@@ -75,7 +76,7 @@ async def login(request):
 
 @bp.post("/logout")
 async def logout(request):
-    console_users.sign_out(request.ctx.session, request.cookies.get(COOKIE))
+    console_users.sign_out(request.ctx.session, cookie(request, COOKIE))
     response = redirect("/login?msg=signed_out", status=303)
     del response.cookies[COOKIE]
     return response

@@ -22,13 +22,14 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 WEBHOOKS = ("rest", "speaker", "telegram", "wechat")
 
-# Header values as raw bytes: non-ASCII, control characters, huge, empty.
+# Header values as raw bytes: non-ASCII, control characters, huge.  Leading or
+# trailing whitespace is left out: requests refuses to send it (InvalidHeader).
 header_bytes = st.one_of(
     st.binary(min_size=1, max_size=300).filter(lambda b: b"\r" not in b and b"\n" not in b and b"\x00" not in b),
     st.text(max_size=100).map(lambda t: t.encode("utf-8", "surrogatepass")).filter(
         lambda b: b"\r" not in b and b"\n" not in b and b"\x00" not in b),
     st.just("救命".encode() * 2000),
-)
+).filter(lambda b: b and b == b.strip())
 # Ids: strings with lone surrogates, controls, huge numbers, wrong types.
 odd_ids = st.one_of(
     st.text(max_size=200), st.just("rt-\udfff"), st.just("\ud800"), st.just("a" * 100_000),

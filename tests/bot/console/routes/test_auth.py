@@ -119,3 +119,16 @@ def test_an_untrusted_peer_cannot_claim_tls(store, rasa):
         assert plain.status_code == 303 and "secure" not in plain.headers["set-cookie"].lower()
     finally:
         c.close()
+
+
+@pytest.mark.parametrize("header", ["<=", "a b=c", "=;;=", "\"=x", "救命=1".encode()])
+def test_a_malformed_cookie_header_is_no_500(client, header):
+    for method, path in (("get", "/"), ("get", "/login"), ("post", "/login"), ("post", "/logout")):
+        response = getattr(client, method)(path, headers={"Cookie": header})
+        assert response.status_code < 500, (method, path, response.status_code)
+
+
+def test_a_stray_bad_cookie_beside_ours_keeps_the_worker_signed_in(signed_in):
+    token = signed_in.http.cookies.get("anxin_console")
+    for header in (f"<=; anxin_console={token}", f"a b=c; anxin_console={token}"):
+        assert signed_in.get("/", headers={"Cookie": header}).status_code == 200
