@@ -39,6 +39,8 @@ KEY_PREFIX = "anxin:lock:"
 # that dies holds its senders up for at most this long (Rasa's own 60 s would
 # leave an elder unanswered for a minute after a crash).
 LEASE_SECONDS = 6.0
+# The longest a finished turn waits to hand its lock over (else the lease lapses).
+RELEASE_SECONDS = 1.0
 
 # KEYS: seq, q, exp.  ARGV: lifetime_ms.  Returns the new ticket.
 _ISSUE = """
@@ -99,7 +101,8 @@ class RedisTicketLocks:
 
         loop_id = id(asyncio.get_running_loop())
         if loop_id not in self._clients:
-            client = aioredis.Redis.from_url(self.url, socket_timeout=self._socket_timeout)
+            client = aioredis.Redis.from_url(self.url, socket_timeout=self._socket_timeout,
+                                              socket_connect_timeout=self._socket_timeout)
             self._clients[loop_id] = client
             self._scripts[loop_id] = tuple(client.register_script(s) for s in (_ISSUE, _POLL, _RELEASE))
         return self._clients[loop_id], self._scripts[loop_id]
@@ -126,15 +129,22 @@ class RedisTicketLocks:
     ) -> AsyncIterator[int]:
         """Wait for this conversation's turn (FIFO), hold it for the block."""
         ticket = await self._acquire(conversation_id, lifetime, max_wait)
-        renewer = asyncio.create_task(self._renew(conversation_id, ticket, lifetime))
+        stop = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(conversation_id, ticket, lifetime, stop))
         try:
             yield ticket
         finally:
+            # A finished turn lets go at once, whatever the renewer or Redis is
+            # doing.  Awaiting a cancelled renewer stuck in a Redis call once
+            # kept a finished turn inside this block, renewing its lease, and
+            # the sender's next turns hung behind it on every replica.
+            stop.set()
             renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await renewer
-            with contextlib.suppress(Exception):  # if Redis is gone, the ticket lapses by itself
-                await self.release(conversation_id, ticket)
+            await asyncio.wait({renewer}, timeout=RELEASE_SECONDS)
+            try:
+                await asyncio.wait_for(self.release(conversation_id, ticket), RELEASE_SECONDS)
+            except Exception:  # noqa: BLE001 - the ticket lapses by itself within LEASE_SECONDS
+                logger.warning("could not release a conversation lock; it lapses by itself")
 
     async def _acquire(self, conversation_id: str, lifetime: float, max_wait: float | None) -> int:
         from redis.exceptions import RedisError
@@ -163,9 +173,11 @@ class RedisTicketLocks:
                 raise LockError(f"lock store unavailable: {exc}") from exc
             raise
 
-    async def _renew(self, conversation_id: str, ticket: int, lifetime: float) -> None:
-        while True:
+    async def _renew(self, conversation_id: str, ticket: int, lifetime: float, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             await asyncio.sleep(max(lifetime / 3, 0.05))
+            if stop.is_set():
+                return
             try:
                 await self.poll(conversation_id, ticket, lifetime)
             except Exception:  # a blip: the next renewal tries again

@@ -65,6 +65,37 @@ def rules() -> tuple[Rule, ...]:
     return tuple(sorted(out.values(), key=lambda r: -len(r.form)))
 
 
+# A one-character form is often a Mandarin character too (得 in 记得/痛得要命,
+# 紧 in 要紧, 垃 in 垃圾).  Every common Mandarin word of jieba's dictionary
+# (its own word list, frequency >= MIN_WORD_FREQ) that holds such a form is
+# protected, unless that word is itself a regional form of the table.
+MIN_WORD_FREQ = 50
+# Forms replaced only where they stand alone: Cantonese 得 = 可以 is an answer
+# (得 就咁 / 唔得), while Mandarin's V得 complements (痛得要命, 走得动) are everywhere.
+ALONE_ONLY = frozenset({"得"})
+# Cantonese V紧 = 正在V (滴紧水); after these (胸口好紧, 发紧, 抓紧) it is Mandarin 紧.
+_TIGHT_BEFORE = frozenset("好很发太咁几真抓要收绷赶加握拉扎得着更最有点")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _jieba_words() -> list[tuple[str, int]]:
+    import jieba
+
+    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    words: list[tuple[str, int]] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and parts[1].isdigit():
+                words.append((parts[0], int(parts[1])))
+    return words
+
+
+def mandarin_words(forms: set[str]) -> set[str]:
+    """Common Mandarin words that hold one of the one-character ``forms``."""
+    return {w for w, freq in _jieba_words() if freq >= MIN_WORD_FREQ and any(c in forms for c in w)}
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     """One alternation: protected words map to themselves, forms to Mandarin."""
@@ -74,8 +105,17 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
             table.setdefault(word, word)
     for rule in rules():
         table.setdefault(rule.form, rule.mandarin)
+    single = {rule.form for rule in rules() if len(rule.form) == 1}
+    for word in mandarin_words(single):
+        table.setdefault(word, word)
     alternation = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
     return re.compile(alternation), table
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return not _CJK_CHAR.match(before or " ") and (not after or not _CJK_CHAR.match(after) or after in "啦喇嘅㗎呀啊")
 
 
 def to_mandarin(text: str) -> str:
@@ -83,4 +123,14 @@ def to_mandarin(text: str) -> str:
     if not text:
         return ""
     pattern, table = _pattern()
-    return pattern.sub(lambda m: table[m.group(0)], text)
+
+    def replace(m: re.Match[str]) -> str:
+        form = m.group(0)
+        if form in ALONE_ONLY and not _stands_alone(text, m.start(), m.end()):
+            return form
+        if form == "紧" and (m.start() == 0 or text[m.start() - 1] in _TIGHT_BEFORE
+                             or m.end() == len(text) or not _CJK_CHAR.match(text[m.end()])):
+            return form
+        return table[form]
+
+    return pattern.sub(replace, text)

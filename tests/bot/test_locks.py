@@ -117,6 +117,36 @@ def test_a_long_turn_keeps_its_lock_past_the_lifetime(redis_url):
     assert order == ["long-start", "long-end", "next"]
 
 
+class StuckRenewals(RedisTicketLocks):
+    """A renewal that hangs in Redis and swallows its cancellation, as a Redis
+    call can when a read timeout and a cancel coincide."""
+
+    async def _renew(self, conversation_id, ticket, lifetime, stop):
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue
+
+
+def test_a_finished_turn_lets_go_even_when_its_renewal_is_stuck(redis_url):
+    locks = StuckRenewals(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+
+    async def main() -> tuple[float, float]:
+        started = time.monotonic()
+        async with locks.hold("elder-6", lifetime=6):
+            pass
+        left = time.monotonic() - started
+        started = time.monotonic()
+        async with locks.hold("elder-6", lifetime=6, max_wait=3):
+            waited = time.monotonic() - started
+        await locks.close()
+        return left, waited
+
+    left, waited = asyncio.run(main())
+    assert left < 2.5 and waited < 0.5  # not the 6 s lease, and never forever
+
+
 def test_no_redis_is_a_lock_error_not_a_silent_pass():
     locks = RedisTicketLocks("redis://127.0.0.1:1/0", socket_timeout=1)
 

@@ -28,3 +28,22 @@ def test_protected_words_untouched(kept):
 def test_table_has_both_regions_and_sources():
     assert len(rules()) > 300
     assert to_mandarin("") == ""
+
+
+@pytest.mark.parametrize(
+    "mandarin",
+    ["早上八点 晚上八点", "七点半", "空腹血糖七点八", "三十九点五度", "快点", "有点头晕", "打点滴",
+     "行 就这样吧", "痛得要命", "我记得", "胸口好紧", "胸口发紧", "垃圾", "得了感冒"],
+)
+def test_mandarin_that_looks_regional_is_untouched(mandarin):
+    """Clock times, decimals, 行 = OK, V得 complements and chest tightness must survive."""
+    assert to_mandarin(mandarin) == mandarin
+
+
+@pytest.mark.parametrize(
+    ("said", "mandarin"),
+    [("你点睇", "你怎么看"), ("点算好", "怎么办好"), ("行路好辛苦", "走路好难受"), ("得 就咁", "可以 就这么"),
+     ("唔得", "不行"), ("滴紧水", "滴着水"), ("朝早七点半", "早上七点半")],
+)
+def test_regional_words_beside_them_still_change(said, mandarin):
+    assert to_mandarin(said) == mandarin
