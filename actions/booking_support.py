@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import identify
+from actions.common import entity, identify, text
 from core.clock import now_local
 from core.settings import current
+from nlu import chinese
 
 OPERATIONS = (
     "book_appointment",
@@ -96,8 +97,15 @@ def intent_of(tracker: Tracker) -> str | None:
 
 
 def is_answer(tracker: Tracker) -> bool:
-    """False for messages that interrupt (emergency, repeat, a policy question ...)."""
-    return intent_of(tracker) not in NOT_AN_ANSWER
+    """False for messages that interrupt (emergency, repeat, a policy question ...).
+
+    A clock time with no vital sign named (中午十一点半) is an answer even when
+    DIET took its numbers for a reading."""
+    name = intent_of(tracker)
+    if name == "report_vitals" and not entity(tracker, "vital_type") \
+            and (entity(tracker, "time") is not None or chinese.parse_clock(text(tracker))):
+        return True
+    return name not in NOT_AN_ANSWER
 
 
 def cleared(*names: str) -> list[EventType]:

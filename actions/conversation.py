@@ -9,8 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import safe_identify
+from actions.common import entity, safe_identify, text
 from core.errors import StoreError
+from nlu import chinese, vitals
 from records import db, profiles
 
 log = logging.getLogger(__name__)
@@ -78,3 +79,28 @@ class ActionSpeakSlower(Action):
         if not (tracker.active_loop or {}).get("name"):
             replay(dispatcher, last_answer(tracker))  # inside a form, the form asks again itself
         return events
+
+
+class ActionNotUnderstood(Action):
+    """The NLU did not place the message: it may still answer the question just
+    asked (九点钟 after 您要每天几点提醒？, 九十六 after 血氧是多少？)."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # The other actions' own steps, run here: a FollowupAction would leave
+        # the rules without a next step, and Rasa's fallback would rewind it.
+        from actions.health import read_back_reading
+        from actions.reminders import ActionSetReminder
+
+        said = text(tracker)
+        if tracker.get_slot("reminder_asking") and (chinese.parse_clock_times(said) or entity(tracker, "medication")):
+            return await ActionSetReminder().run(dispatcher, tracker, domain)
+        kind = tracker.get_slot("asked_vital_type") or tracker.get_slot("pending_vital_type")
+        if kind and vitals.value_in(kind, said, str(entity(tracker, "vital_value") or "")):
+            return read_back_reading(dispatcher, tracker, domain, kind)
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -10,6 +10,7 @@ health data goes through records functions that write the audit log.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,7 +27,8 @@ from records import audit, db, health, people, reminders
 log = logging.getLogger(__name__)
 
 CLEAR_VITALS = [SlotSet("vitals_pending", None), SlotSet("pending_vital_type", None),
-                SlotSet("pending_vital_value", None), SlotSet("vital_readback", None)]
+                SlotSet("pending_vital_value", None), SlotSet("vital_readback", None),
+                SlotSet("asked_vital_type", None)]
 SPOKEN_UNITS = {"temperature": "度", "heart_rate": "次", "weight": "公斤"}
 
 
@@ -40,26 +42,62 @@ def read_back(reading: health.Reading, domain: dict[str, Any]) -> str:
     return f"{name}{chinese.say_number(reading.value)}{SPOKEN_UNITS.get(reading.vital_type, '')}"
 
 
+def _yes_again(tracker: Tracker, reading: health.Reading) -> bool:
+    """The reading just read back, said again (对 六点八): that confirms it."""
+    return bool(tracker.get_slot("vitals_pending")) and tracker.get_slot("pending_vital_type") == reading.vital_type \
+        and tracker.get_slot("pending_vital_value") == health.describe(reading)
+
+
+def read_back_reading(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                      fallback_kind: str | None) -> list[EventType]:
+    """Read the reading in the last message back; ``fallback_kind`` is the kind
+    the elder was asked about (一百三十八 八十六 after 血压是多少？)."""
+    said = text(tracker)
+    raw = entity(tracker, "vital_value") or ""
+    # The first type word that names a reading (吓我一跳 … 血压是: DIET may tag 跳).
+    kind = next((k for k in (vitals.vital_kind(v, said) for v in entities(tracker, "vital_type")) if k), None)
+    if kind is None and "/" in str(raw):
+        kind = "blood_pressure"  # two numbers: only blood pressure has two
+    kind = kind or fallback_kind
+    if kind is not None:
+        raw = vitals.value_in(kind, said, str(raw))
+    try:
+        reading = health.parse_reading(kind, raw)
+    except health.Implausible:
+        dispatcher.utter_message(response="utter_vitals_implausible")
+        return CLEAR_VITALS + ([SlotSet("asked_vital_type", kind)] if kind else [])
+    except health.Incomplete as missing:
+        if str(missing) == "diastolic":
+            dispatcher.utter_message(response="utter_ask_bp_both")
+        elif kind == "blood_pressure":
+            dispatcher.utter_message(response="utter_ask_bp_value")
+        elif kind is not None:
+            dispatcher.utter_message(response="utter_ask_vital_value", vital_name=label(domain, "vital", kind))
+        else:
+            dispatcher.utter_message(response="utter_ask_vital")
+        return CLEAR_VITALS + ([SlotSet("asked_vital_type", kind)] if kind else [])
+    if _yes_again(tracker, reading):
+        return save_reading(dispatcher, tracker, domain, reading.vital_type, health.describe(reading))
+    spoken = read_back(reading, domain)
+    dispatcher.utter_message(response="utter_vitals_readback", vital_readback=spoken)
+    stored = health.describe(reading)
+    return [SlotSet("vitals_pending", True), SlotSet("pending_vital_type", reading.vital_type),
+            SlotSet("pending_vital_value", stored), SlotSet("vital_readback", spoken),
+            SlotSet("asked_vital_type", None)]
+
+
 class ActionReadBackVitals(Action):
     def name(self) -> str:
         return "action_read_back_vitals"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        kind = vitals.vital_kind(entity(tracker, "vital_type"), text(tracker))
-        try:
-            reading = health.parse_reading(kind, entity(tracker, "vital_value") or "")
-        except health.Implausible:
-            dispatcher.utter_message(response="utter_vitals_implausible")
-            return CLEAR_VITALS
-        except health.Incomplete as missing:
-            bp_half = str(missing) == "diastolic"
-            dispatcher.utter_message(response="utter_ask_bp_both" if bp_half else "utter_ask_vital")
-            return CLEAR_VITALS
-        spoken = read_back(reading, domain)
-        dispatcher.utter_message(response="utter_vitals_readback", vital_readback=spoken)
-        stored = health.describe(reading)
-        return [SlotSet("vitals_pending", True), SlotSet("pending_vital_type", reading.vital_type),
-                SlotSet("pending_vital_value", stored), SlotSet("vital_readback", spoken)]
+        if tracker.get_slot("reminder_asking") and not entity(tracker, "vital_type") \
+                and chinese.parse_clock_times(text(tracker)):
+            from actions.reminders import ActionSetReminder  # 九点钟 answers 几点提醒？, it is no reading
+
+            return await ActionSetReminder().run(dispatcher, tracker, domain)
+        fallback = tracker.get_slot("asked_vital_type") or tracker.get_slot("pending_vital_type")
+        return read_back_reading(dispatcher, tracker, domain, fallback)
 
 
 class ActionSaveVitals(Action):
@@ -69,34 +107,40 @@ class ActionSaveVitals(Action):
         return "action_save_vitals"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        kind, value = tracker.get_slot("pending_vital_type"), tracker.get_slot("pending_vital_value")
-        try:
-            numbers = [float(part) for part in (value or "").split("/") if part]
-            reading = health.Reading(kind, numbers[0], numbers[1] if len(numbers) > 1 else None)
-            health.UNITS[reading.vital_type]  # noqa: B018 - an unknown type is refused here
-        except (ValueError, IndexError, KeyError, TypeError):
-            dispatcher.utter_message(response="utter_ask_vital")
-            return CLEAR_VITALS
-        try:
-            identity = identify(tracker)
-            if identity is None or identity.elder_id is None:
-                dispatcher.utter_message(response="utter_health_unknown")
-                return CLEAR_VITALS
-            with db.session_scope() as session:
-                result = health.record_vital(session, identity.elder_id, reading, identity.person_id)
-                if identity.is_elder:
-                    reminders.answer_checkin(session, identity.elder_id, "vitals")
-        except StoreError:
-            dispatcher.utter_message(response="utter_service_trouble")
-            return CLEAR_VITALS
-        if result.level == "normal":
-            dispatcher.utter_message(response="utter_vitals_saved_normal")
-        else:
-            response = "utter_vitals_saved_severe" if result.level.startswith("severe") else "utter_vitals_saved_abnormal"
-            if not result.doctor_notified:
-                response += "_no_doctor"  # nobody could be told: never claim we told the doctor
-            dispatcher.utter_message(response=response, level_label=label(domain, "level", result.level))
+        return save_reading(dispatcher, tracker, domain, tracker.get_slot("pending_vital_type"),
+                            tracker.get_slot("pending_vital_value"))
+
+
+def save_reading(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                 kind: str | None, value: str | None) -> list[EventType]:
+    """Save a confirmed reading; abnormal values alert the signed doctor."""
+    try:
+        numbers = [float(part) for part in (value or "").split("/") if part]
+        reading = health.Reading(kind, numbers[0], numbers[1] if len(numbers) > 1 else None)
+        health.UNITS[reading.vital_type]  # noqa: B018 - an unknown type is refused here
+    except (ValueError, IndexError, KeyError, TypeError):
+        dispatcher.utter_message(response="utter_ask_vital")
         return CLEAR_VITALS
+    try:
+        identity = identify(tracker)
+        if identity is None or identity.elder_id is None:
+            dispatcher.utter_message(response="utter_health_unknown")
+            return CLEAR_VITALS
+        with db.session_scope() as session:
+            result = health.record_vital(session, identity.elder_id, reading, identity.person_id)
+            if identity.is_elder:
+                reminders.answer_checkin(session, identity.elder_id, "vitals")
+    except StoreError:
+        dispatcher.utter_message(response="utter_service_trouble")
+        return CLEAR_VITALS
+    if result.level == "normal":
+        dispatcher.utter_message(response="utter_vitals_saved_normal")
+    else:
+        response = "utter_vitals_saved_severe" if result.level.startswith("severe") else "utter_vitals_saved_abnormal"
+        if not result.doctor_notified:
+            response += "_no_doctor"  # nobody could be told: never claim we told the doctor
+        dispatcher.utter_message(response=response, level_label=label(domain, "level", result.level))
+    return CLEAR_VITALS
 
 
 class ActionVitalsDenied(Action):
@@ -104,8 +148,33 @@ class ActionVitalsDenied(Action):
         return "action_vitals_denied"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        kind = tracker.get_slot("pending_vital_type")
+        said = text(tracker)
+        if entity(tracker, "vital_value") or (kind and vitals.value_in(kind, said, "")):
+            # 不对 是六点八: the correction comes in the same breath; read it back.
+            return read_back_reading(dispatcher, tracker, domain, kind)
         dispatcher.utter_message(response="utter_vitals_reask")
-        return CLEAR_VITALS
+        return CLEAR_VITALS + ([SlotSet("asked_vital_type", kind)] if kind else [])
+
+
+_NEGATED = re.compile(r"(没有|没|不|无|未|别|并非)[^\s，,。；;！!？?]{0,2}$")
+_NEGATED_INSIDE = re.compile(r"^.{0,2}(不|没)(痛|疼|肿|晕|烧|咳|吐|麻)")
+
+
+def said_symptoms(tracker: Tracker) -> list[str]:
+    """The symptoms the elder has, not those denied in the same breath:
+    冇肿 又冇跌亲 就系痛 is pain, not swelling or a fall; 头不痛 is no headache."""
+    said = text(tracker)
+    found = []
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        if item.get("entity") != "symptom" or item.get("value") in (None, ""):
+            continue
+        start, words = item.get("start"), str(item.get("text") or said[item.get("start") or 0:item.get("end") or 0])
+        before = said[max(0, start - 4):start] if isinstance(start, int) and 0 <= start <= len(said) else ""
+        if (_NEGATED.search(before) and not words.startswith("不")) or _NEGATED_INSIDE.match(words):
+            continue
+        found.append(item["value"])
+    return found
 
 
 class ActionReportSymptom(Action):
@@ -113,7 +182,7 @@ class ActionReportSymptom(Action):
         return "action_report_symptom"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        symptoms = entities(tracker, "symptom")
+        symptoms = said_symptoms(tracker)
         parts = entities(tracker, "body_part")
         severity = entity(tracker, "severity")
         flag = red_flag(symptoms, parts, text(tracker))

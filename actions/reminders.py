@@ -10,7 +10,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity, for_an_elder, identify, in_session, refuse_without_scope, text
+from actions.common import (
+    entities,
+    entity,
+    for_an_elder,
+    identify,
+    in_session,
+    refuse_without_scope,
+    text,
+)
 from actions.emergency import acknowledge_pending
 from core.errors import StoreError
 from nlu import chinese
@@ -19,7 +27,8 @@ from records import audit, reminders
 log = logging.getLogger(__name__)
 
 CLEAR = [SlotSet("reminder_pending", None), SlotSet("reminder_times", None),
-         SlotSet("reminder_medication", None), SlotSet("reminder_readback", None)]
+         SlotSet("reminder_medication", None), SlotSet("reminder_readback", None),
+         SlotSet("reminder_period", None), SlotSet("reminder_asking", None)]
 
 
 def readback(times: list[str]) -> str:
@@ -28,11 +37,28 @@ def readback(times: list[str]) -> str:
 
 
 def clock_times(tracker: Tracker) -> list[str]:
-    """Clock times from the time normaliser's entity, else from the words said."""
-    value = entity(tracker, "time")
-    if isinstance(value, dict) and value.get("time"):
-        return [value["time"]]
-    return chinese.parse_clock_times(text(tracker))
+    """Every clock time said (早上八点 晚上八点 → 08:00, 20:00), in order.
+
+    The words are read first (they keep 早上/晚上 with each time); the time
+    normaliser's entities add any the words missed.  A time said without a
+    part of the day takes the one said when the reminder was asked for
+    (每日夜里…提醒我 → 九点钟 is 21:00)."""
+    said = text(tracker)
+    hint = tracker.get_slot("reminder_period")
+    if hint and chinese.period_in(said) is None:
+        said = chinese.PERIOD_NAMES.get(hint, "") + said
+    found = chinese.parse_clock_times(said)
+    for value in entities(tracker, "time"):
+        if isinstance(value, dict) and value.get("time") and value["time"] not in found and not hint:
+            found.append(value["time"])
+    return sorted(dict.fromkeys(found))
+
+
+def period_hint(said: str) -> str | None:
+    """The part of the day a request names (夜里/睡前 → evening), for a bare time said next."""
+    if any(word in said for word in ("睡前", "睡觉前", "临睡")):
+        return "evening"
+    return chinese.period_in(said)
 
 
 class ActionSetReminder(Action):
@@ -41,14 +67,19 @@ class ActionSetReminder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         medication = entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
+        if not medication and entity(tracker, "vital_type") and not clock_times(tracker):
+            from actions.health import read_back_reading  # 帮我记个血氧: a reading, not a reminder
+
+            return read_back_reading(dispatcher, tracker, domain, None)
         times = clock_times(tracker)
         if not times:
             dispatcher.utter_message(response="utter_ask_reminder_time")
-            return [SlotSet("reminder_medication", medication or None)]
+            return [SlotSet("reminder_medication", medication or None), SlotSet("reminder_asking", True),
+                    SlotSet("reminder_period", period_hint(text(tracker)) or tracker.get_slot("reminder_period"))]
         spoken = readback(times)
         dispatcher.utter_message(response="utter_reminder_readback", reminder_readback=spoken,
                                  reminder_what=medication or "药")
-        return [SlotSet("reminder_pending", True), SlotSet("reminder_times", " ".join(times)),
+        return [SlotSet("reminder_pending", True), SlotSet("reminder_times", " ".join(times)), SlotSet("reminder_asking", None),
                 SlotSet("reminder_medication", medication or None), SlotSet("reminder_readback", spoken)]
 
 

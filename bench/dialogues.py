@@ -126,11 +126,21 @@ def run_dialogues(settings, dialogues: list[dict[str, Any]]) -> list[dict[str, A
     from records import db, emergency
     from records.tables import EmergencyEvent
 
+    from records import booking, people, reminders, service_orders
+
     results = []
     for item in dialogues:
         with db.session_scope(settings.database_url) as session:
             for event in session.execute(select(EmergencyEvent).where(EmergencyEvent.status != "closed")).scalars():
                 emergency.close(session, event.id, "other", note="between evaluation dialogues")
+            # Every dialogue starts from the same elder's state: what an earlier
+            # one booked must not make this one "already booked".
+            elder = people.identify(session, SENDER).elder_id
+            for appointment in booking.upcoming(session, elder):
+                booking.cancel(session, elder_id=elder, appointment_id=appointment.appointment_id)
+            for order in service_orders.upcoming_orders(session, elder):
+                service_orders.cancel_service_order(session, elder_id=elder, order_id=order.order_id)
+            reminders.cancel(session, elder, None)
             before = counts(session)
         url = f"{settings.rasa_url}/webhooks/rest/webhook"
         requests.post(url, json={"sender": SENDER, "message": "/restart"}, timeout=60)

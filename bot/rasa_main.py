@@ -161,6 +161,11 @@ async def _remote_run(self, output_channel, nlg, tracker, domain):
             from bot import emergency_fallback
 
             return await emergency_fallback.session_start(output_channel, nlg, tracker, domain)
+        if self.name() == "action_not_understood":  # still say 没听明白, as Rasa alone would
+            from rasa.core.actions.action import create_bot_utterance
+
+            message = await nlg.generate("utter_default", tracker, output_channel.name())
+            return [create_bot_utterance(message)] if message else []
         if self.name() != "action_emergency":
             raise
         from bot import emergency_fallback

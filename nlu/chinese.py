@@ -39,11 +39,14 @@ RELATIVE_DAYS = {"大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日"
 WEEK_RE = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
 MONTH_DAY_RE = re.compile(rf"({NUM})月({NUM})(?:号|日)?")
 DAY_RE = re.compile(rf"({NUM})(?:号|日)")
-CLOCK_RE = re.compile(rf"({NUM})\s*(?:点|:|：)\s*(半|一刻|三刻|{NUM}|[0-9]{{2}})?")
+# The minutes follow the 点 directly (八点半, 8:30): "晚上八点 一天两次" is 20:00,
+# not 20:01, and a numeral that counts days or times is no minute.
+_NOT_MINUTE = r"(?![天次周个号日月年遍回])"
+CLOCK_RE = re.compile(rf"({NUM})\s*(?:点|:|：)(半|一刻|三刻|(?:{NUM}|[0-9]{{2}}){_NOT_MINUTE})?")
 CLOCKS_RE = re.compile(
     r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|今晚)?\s*"
-    r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|:|：|时)\s*"
-    r"(半|一刻|三刻|\d{1,2}|[零一二三四五六七八九十]{1,3})?"
+    r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|:|：|时)"
+    rf"(半|一刻|三刻|(?:\d{{1,2}}|[零一二三四五六七八九十]{{1,3}}){_NOT_MINUTE})?"
 )
 ORDINAL_RE = re.compile(r"第([一二三123])个")
 PM_PERIODS = ("下午", "晚上", "傍晚", "夜里", "今晚")

@@ -22,7 +22,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.base import RuleComponent, merge_entities
@@ -147,6 +147,24 @@ def parse_times(text: str, reference: datetime | None = None) -> list[dict[str, 
     return out
 
 
+# 是下礼拜二 唔系礼拜一 (is Tuesday, not Monday): the day after 不是 is the one
+# not meant.  It is dropped when another time is said, so that a correction
+# is not undone by the day it corrects.
+NEGATED_BEFORE = re.compile(r"(不是|不要|不在|别|不)\s*$")
+
+
+def negated(text: str, start: int) -> bool:
+    return bool(NEGATED_BEFORE.search(text[max(0, start - 3) : start]))
+
+
+def drop_negated(message: Message, text: str) -> None:
+    entities = list(message.get(ENTITIES, []) or [])
+    times = [e for e in entities if e.get("entity") == "time" and isinstance(e.get("start"), int)]
+    denied = [e for e in times if negated(text, e["start"])]
+    if denied and len(denied) < len(times):
+        message.set(ENTITIES, [e for e in entities if not any(e is d for d in denied)], add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class TimeNormalizer(RuleComponent, EntityExtractorMixin):
     """Adds ``time`` entities with absolute Asia/Shanghai dates (replacing DIET's overlapping ones)."""
@@ -157,10 +175,12 @@ class TimeNormalizer(RuleComponent, EntityExtractorMixin):
             reference = None
             if isinstance(metadata, dict):
                 reference = metadata.get("reference_time") or metadata.get("timestamp")
-            found = parse_times(message.get(TEXT) or "", to_reference(reference))
+            text = message.get(TEXT) or ""
+            found = parse_times(text, to_reference(reference))
             for entity in found:
                 entity.update(extractor=self.name, confidence_entity=1.0,
-                              text=(message.get(TEXT) or "")[entity["start"] : entity["end"]])
+                              text=text[entity["start"] : entity["end"]])
             if found:
                 merge_entities(message, found, {"time"})
+                drop_negated(message, text)
         return messages

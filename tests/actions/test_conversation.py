@@ -5,6 +5,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import ActionRepeat, ActionSpeakSlower, last_answer
 from records import db, people, profiles
 from tests.actions.conftest import bot, make_tracker, user
+from tests.actions.safety import responses, tracker
+from tests.actions.safety import run as run_action
 
 
 def run(action, tracker):
@@ -55,3 +57,18 @@ def test_speak_slower_lowers_and_keeps_the_rate_then_replays(demo_store):
 def test_speak_slower_for_a_family_member_changes_no_elder_rate(demo_store):
     _, events = run(ActionSpeakSlower(), make_tracker("wechat:demo-daughter", events=HISTORY))
     assert events == []
+
+
+def test_an_answer_the_nlu_did_not_place_still_answers_the_question_asked():
+    from actions.conversation import ActionNotUnderstood
+
+    events, messages = run_action(ActionNotUnderstood(), tracker(text="九点钟", intent="nlu_fallback",
+                                                                  slots={"reminder_asking": True,
+                                                                         "reminder_period": "evening"}))
+    assert responses(messages) == ["utter_reminder_readback"]
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["reminder_times"] == "21:00"
+    events, messages = run_action(ActionNotUnderstood(), tracker(text="九十六", intent="nlu_fallback",
+                                                                  slots={"asked_vital_type": "spo2"}))
+    assert responses(messages) == ["utter_vitals_readback"] and messages[0]["vital_readback"] == "血氧百分之九十六"
+    events, messages = run_action(ActionNotUnderstood(), tracker(text="嗯嗯那个", intent="nlu_fallback"))
+    assert events == [] and responses(messages) == ["utter_default"]

@@ -30,7 +30,8 @@ def test_vitals_are_read_back_and_not_saved_yet(demo_store):
     assert responses(messages) == ["utter_vitals_readback"]
     assert messages[0]["vital_readback"] == "血压一百五十八、九十五"
     assert slots_of(events) == {"vitals_pending": True, "pending_vital_type": "blood_pressure",
-                                "pending_vital_value": "158/95", "vital_readback": "血压一百五十八、九十五"}
+                                "pending_vital_value": "158/95", "vital_readback": "血压一百五十八、九十五",
+                                "asked_vital_type": None}
     with db.session_scope(demo_store) as session:
         assert session.execute(select(Observation)).first() is None
 
@@ -142,3 +143,53 @@ def test_high_blood_pressure_with_no_doctor_to_tell_never_claims_the_doctor_was_
     assert responses(messages) == ["utter_vitals_saved_abnormal_no_doctor"]
     with db.session_scope(demo_store) as session:
         assert session.execute(select(Observation)).scalar_one().level == "high"
+
+
+def test_the_kind_said_first_is_remembered_for_a_bare_answer(demo_store):
+    events, messages = run(ActionReadBackVitals(), tracker(text="我刚量了血压", intent="report_vitals",
+                                                            entities=[entity("vital_type", "血压")]))
+    assert responses(messages) == ["utter_ask_bp_value"] and slots_of(events)["asked_vital_type"] == "blood_pressure"
+    events, messages = run(ActionReadBackVitals(), tracker(text="一百三十八 八十六", intent="report_vitals",
+                                                            entities=[entity("vital_value", "138/86")],
+                                                            slots={"asked_vital_type": "blood_pressure"}))
+    assert responses(messages) == ["utter_vitals_readback"] and slots_of(events)["pending_vital_value"] == "138/86"
+    _, messages = run(ActionReadBackVitals(), tracker(text="九十六", intent="report_vitals",
+                                                       entities=[entity("vital_value", "九十六")],
+                                                       slots={"asked_vital_type": "spo2"}))
+    assert messages[0]["vital_readback"] == "血氧百分之九十六"
+
+
+def test_a_no_with_the_right_value_is_a_correction_and_the_value_again_confirms_it(demo_store):
+    pending = {"vitals_pending": True, "pending_vital_type": "glucose_fasting", "pending_vital_value": "7.8"}
+    events, messages = run(ActionVitalsDenied(), tracker(text="不对不对 是六点八 我刚才看错了", intent="deny",
+                                                          entities=[entity("vital_value", "六点八")], slots=pending))
+    assert responses(messages) == ["utter_vitals_readback"] and messages[0]["vital_readback"] == "空腹血糖六点八"
+    corrected = {k: v for k, v in slots_of(events).items() if v is not None}
+    events, messages = run(ActionReadBackVitals(), tracker(text="对 六点八", intent="report_vitals",
+                                                            entities=[entity("vital_value", "六点八")],
+                                                            slots=corrected))
+    assert responses(messages) == ["utter_vitals_saved_normal"] and slots_of(events)["vitals_pending"] is None
+    with db.session_scope(demo_store) as session:
+        saved = session.execute(select(Observation)).scalar_one()
+    assert (saved.vital_type, saved.value) == ("glucose_fasting", 6.8)
+
+
+def test_symptoms_denied_in_the_same_breath_are_not_recorded():
+    from actions.health import said_symptoms
+
+    said = "没有肿 又没有跌 就是痛"
+    found = tracker(text=said, intent="report_symptom", entities=[
+        {"entity": "symptom", "value": "水肿", "start": 2, "end": 3, "text": "肿"},
+        {"entity": "symptom", "value": "跌倒", "start": 7, "end": 8, "text": "跌"},
+        {"entity": "symptom", "value": "疼痛", "start": 11, "end": 12, "text": "痛"}])
+    assert said_symptoms(found) == ["疼痛"]
+    unwell = tracker(text="我不舒服 头不痛", intent="report_symptom", entities=[
+        {"entity": "symptom", "value": "不舒服", "start": 1, "end": 4, "text": "不舒服"},
+        {"entity": "symptom", "value": "头不痛", "start": 5, "end": 8, "text": "头不痛"}])
+    assert said_symptoms(unwell) == ["不舒服"]
+
+
+def test_a_time_answering_the_reminder_question_is_no_reading(demo_store):
+    events, messages = run(ActionReadBackVitals(), tracker(text="九点钟", intent="report_vitals", slots={
+        "reminder_asking": True, "reminder_period": "evening", "reminder_medication": "阿司匹林"}))
+    assert responses(messages) == ["utter_reminder_readback"] and slots_of(events)["reminder_times"] == "21:00"

@@ -185,3 +185,13 @@ def test_database_down_no_false_confirmation(demo_store, monkeypatch):
     responses, events, _ = run(appointments.ActionCommitBooking(), plain_tracker(slots))
     assert responses == ["utter_booking_trouble"] and events["booking_confirmed"] is None
     configure()
+
+
+def test_a_clock_time_taken_for_a_reading_still_answers_the_form():
+    from actions.booking_support import is_answer
+    from tests.actions.safety import entity as an_entity
+    from tests.actions.safety import tracker as a_tracker
+
+    assert is_answer(a_tracker(text="中午十一点半", intent="report_vitals"))
+    assert not is_answer(a_tracker(text="血压一百三 八十五", intent="report_vitals",
+                                   entities=[an_entity("vital_type", "血压")]))

@@ -85,3 +85,28 @@ def test_chile_acknowledges_the_current_reminder(demo_store):
         assert session.execute(select(ReminderOccurrence.status)).scalar_one() == "acknowledged"
     _, plain = run(ActionAffirmOutsideQuestion(), tracker(text="好的", intent="affirm"))
     assert responses(plain) == ["utter_ok"]
+
+
+def test_two_times_in_one_breath_are_two_times(demo_store):
+    times = [{"time": "08:00", "text": "早上八点"}, {"time": "20:00", "text": "晚上八点"}]
+    events, _ = run(ActionSetReminder(), tracker(text="早上八点 晚上八点 一天两次", intent="set_reminder",
+                                                  entities=[entity("time", t) for t in times],
+                                                  slots={"reminder_medication": "降压药"}))
+    assert slots_of(events)["reminder_times"] == "08:00 20:00"
+
+
+def test_a_bare_time_takes_the_part_of_the_day_said_with_the_request(demo_store):
+    events, messages = run(ActionSetReminder(), tracker(text="每日夜里睡觉前提醒我吃阿司匹林", intent="set_reminder",
+                                                         entities=[entity("medication", "阿司匹林")]))
+    assert responses(messages) == ["utter_ask_reminder_time"]
+    asked = slots_of(events)
+    assert asked["reminder_period"] == "evening"
+    events, _ = run(ActionSetReminder(), tracker(text="九点钟", intent="set_reminder", slots=asked,
+                                                  entities=[entity("time", {"time": "09:00", "text": "九点钟"})]))
+    assert slots_of(events)["reminder_times"] == "21:00"
+
+
+def test_a_reading_asked_for_as_a_reminder_is_read_back_as_a_reading(demo_store):
+    events, messages = run(ActionSetReminder(), tracker(text="帮我记个血氧", intent="set_reminder",
+                                                         entities=[entity("vital_type", "血氧")]))
+    assert responses(messages) == ["utter_ask_vital_value"] and messages[0]["vital_name"] == "血氧"

@@ -64,3 +64,16 @@ def test_wrapper_uses_message_metadata():
     (entity,) = message.get("entities")
     assert entity["entity"] == "time" and entity["extractor"] == "TimeNormalizer"
     assert entity["value"]["start"] == "2024-05-17T15:00:00+08:00"
+
+
+@pytest.mark.parametrize("said", ["不对 是下礼拜二 不是礼拜一", "唔啱 系下礼拜二 唔系礼拜一"])
+def test_the_day_a_correction_denies_is_dropped(said):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.components.timeparse import TimeNormalizer
+    from nlu.dialect import to_mandarin
+
+    message = Message(data={"text": to_mandarin(said), "metadata": {"reference_time": "2024-05-15T10:00:00+08:00"}})
+    TimeNormalizer({}).process([message])
+    days = [e["value"]["date"] for e in message.get("entities") if e["entity"] == "time"]
+    assert days == ["2024-05-21"]  # next week's Tuesday, not this week's Monday
