@@ -1,6 +1,6 @@
 """Whole conversations never shown to this project: do they reach their goal?
 
-    python -m bench.dialogues [--out bench/results] [--only booking]
+    python -m bench.dialogues [--out bench/results] [--only booking] [--file nlu/heldout/dialogues_fresh.yml]
 
 Starts the product as ``make run`` does (its own SQLite files and ports),
 sends each dialogue of ``nlu/heldout/dialogues.yml`` turn by turn through the
@@ -123,10 +123,8 @@ def check(session, before: dict[str, int], expect: dict[str, Any], replies: str,
 
 
 def run_dialogues(settings, dialogues: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from records import db, emergency
+    from records import booking, db, emergency, people, reminders, service_orders
     from records.tables import EmergencyEvent
-
-    from records import booking, people, reminders, service_orders
 
     results = []
     for item in dialogues:
@@ -156,7 +154,7 @@ def run_dialogues(settings, dialogues: list[dict[str, Any]]) -> list[dict[str, A
     return results
 
 
-def report(results: list[dict[str, Any]]) -> list[str]:
+def report(results: list[dict[str, Any]], source: Path = DIALOGUES) -> list[str]:
     def rate(rows):
         return f"{sum(r['passed'] for r in rows)}/{len(rows)}"
 
@@ -166,7 +164,7 @@ def report(results: list[dict[str, Any]]) -> list[str]:
     registers = sorted({r["register"] for r in results})
     lines = [f"# Whole dialogues on the held-out set: {rate(results)} reached their goal", "",
              f"Generated {dt.datetime.now().isoformat(timespec='seconds')} by `python -m bench.dialogues` from "
-             "`nlu/heldout/dialogues.yml`; checked in the care records, not the reply text.", "",
+             f"`nlu/heldout/{source.name}`; checked in the care records, not the reply text.", "",
              "| capability | " + " | ".join(registers) + " | all |", "|---" * (len(registers) + 2) + "|"]
     for capability, regs in sorted(by.items()):
         every = [r for rows in regs.values() for r in rows]
@@ -187,9 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--only", help="one capability")
+    parser.add_argument("--file", default=str(DIALOGUES), help="the dialogues (YAML list); results are named after it")
     args = parser.parse_args(argv)
-    dialogues = yaml.safe_load(DIALOGUES.read_text(encoding="utf-8"))
-    refuse_if_seen([t for d in dialogues for t in d["turns"]], DIALOGUES.name)
+    source = Path(args.file)
+    dialogues = yaml.safe_load(source.read_text(encoding="utf-8"))
+    refuse_if_seen([t for d in dialogues for t in d["turns"]], source.name)
     if args.only:
         dialogues = [d for d in dialogues if d["capability"] == args.only]
     tmp = Path(tempfile.mkdtemp(prefix="anxin-dialogues-"))
@@ -206,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         runner.stop_all(started)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    lines = report(results)
-    (out / "dialogues.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out / "dialogues.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = report(results, source)
+    (out / f"{source.stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / f"{source.stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print("\n".join(lines[4:]))
     return 0
 
