@@ -93,7 +93,8 @@ class ActionReadBackVitals(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("reminder_asking") and not entity(tracker, "vital_type") \
                 and chinese.parse_clock_times(text(tracker)):
-            from actions.reminders import ActionSetReminder  # 九点钟 answers 几点提醒？, it is no reading
+            # 九点钟 answers 几点提醒？: it is no reading.
+            from actions.reminders import ActionSetReminder
 
             return await ActionSetReminder().run(dispatcher, tracker, domain)
         fallback = tracker.get_slot("asked_vital_type") or tracker.get_slot("pending_vital_type")
