@@ -51,6 +51,16 @@ def text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def last_said_to_user(tracker: Tracker) -> str:
+    """The text of the bot's last message before the user's latest one."""
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    for event in reversed(events[: users[-1]] if users else events):
+        if event.get("event") == "bot":
+            return str(event.get("text") or "")
+    return ""
+
+
 def intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, safe_identify, text
 from core.errors import StoreError
-from nlu import chinese, vitals
+from nlu import chinese, vitals, yesno
 from records import db, profiles
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,15 @@ class ActionNotUnderstood(Action):
         # The other actions' own steps, run here: a FollowupAction would leave
         # the rules without a next step, and Rasa's fallback would rewind it.
         from actions.health import read_back_reading
-        from actions.reminders import ActionSetReminder
+        from actions.reminders import ActionSaveReminder, ActionSetReminder
 
         said = text(tracker)
         if tracker.get_slot("reminder_asking") and (chinese.parse_clock_times(said) or entity(tracker, "medication")):
             return await ActionSetReminder().run(dispatcher, tracker, domain)
+        pending = (tracker.get_slot("reminder_times") or "").split()
+        if tracker.get_slot("reminder_pending") and yesno.starts_with_yes(said) \
+                and set(chinese.parse_clock_times(said)) <= set(pending):
+            return await ActionSaveReminder().run(dispatcher, tracker, domain)  # 是的 就早上八点
         kind = tracker.get_slot("asked_vital_type") or tracker.get_slot("pending_vital_type")
         if kind and vitals.value_in(kind, said, str(entity(tracker, "vital_value") or "")):
             return read_back_reading(dispatcher, tracker, domain, kind)

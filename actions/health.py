@@ -17,7 +17,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entities, entity, identify, in_session, label, require_scope, text
+from actions.common import (
+    entities,
+    entity,
+    identify,
+    in_session,
+    label,
+    last_said_to_user,
+    require_scope,
+    text,
+)
 from core.clock import to_local
 from core.errors import StoreError
 from nlu import chinese, vitals
@@ -48,10 +57,30 @@ def _yes_again(tracker: Tracker, reading: health.Reading) -> bool:
         and tracker.get_slot("pending_vital_value") == health.describe(reading)
 
 
+# 我冇事 我好好哋 顺便报个心跳: an answer to the pending safety question, given
+# with something else.  Left pending, the 对 to the reading's read-back was
+# taken as "yes, I need help" and called the family.
+SAFE_WORDS = ("没事", "没有事", "没什么事", "好好", "我很好", "不用担心", "不要紧")
+
+
+def settled_safety(tracker: Tracker) -> list[EventType]:
+    """Settle a pending safety question the message says no to."""
+    if not tracker.get_slot("safety_question") or not any(w in text(tracker) for w in SAFE_WORDS):
+        return []
+    if tracker.get_slot("safety_topic"):
+        settle_safety_question(tracker)
+    return [SlotSet("safety_question", None), SlotSet("safety_topic", None)]
+
+
 def read_back_reading(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                       fallback_kind: str | None) -> list[EventType]:
     """Read the reading in the last message back; ``fallback_kind`` is the kind
     the elder was asked about (一百三十八 八十六 after 血压是多少？)."""
+    return settled_safety(tracker) + _read_back(dispatcher, tracker, domain, fallback_kind)
+
+
+def _read_back(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+               fallback_kind: str | None) -> list[EventType]:
     said = text(tracker)
     raw = entity(tracker, "vital_value") or ""
     # The first type word that names a reading (吓我一跳 … 血压是: DIET may tag 跳).
@@ -108,6 +137,12 @@ class ActionSaveVitals(Action):
         return "action_save_vitals"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        spoken = tracker.get_slot("vital_readback") or ""
+        if spoken and spoken not in last_said_to_user(tracker):
+            # 对 answered another question (您哪里不舒服？ after 勿对 是七点六):
+            # never save a reading the elder did not just hear and confirm.
+            dispatcher.utter_message(response="utter_vitals_readback", vital_readback=spoken)
+            return [SlotSet("vitals_pending", True)]
         return save_reading(dispatcher, tracker, domain, tracker.get_slot("pending_vital_type"),
                             tracker.get_slot("pending_vital_value"))
 

@@ -16,6 +16,7 @@ from actions.common import (
     for_an_elder,
     identify,
     in_session,
+    last_said_to_user,
     refuse_without_scope,
     text,
 )
@@ -67,6 +68,7 @@ class ActionSetReminder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         medication = entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
+        medication = str(medication).strip(" ，,。.、；;！!？?")  # DIET's span may carry the comma after it
         if not medication and entity(tracker, "vital_type") and not clock_times(tracker):
             from actions.health import read_back_reading  # 帮我记个血氧: a reading, not a reminder
 
@@ -90,6 +92,12 @@ class ActionSaveReminder(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         times = (tracker.get_slot("reminder_times") or "").split()
         medication = tracker.get_slot("reminder_medication") or ""
+        spoken = tracker.get_slot("reminder_readback") or ""
+        if spoken and spoken not in last_said_to_user(tracker):
+            # 对 answered another question: read the reminder back again, set nothing.
+            dispatcher.utter_message(response="utter_reminder_readback", reminder_readback=spoken,
+                                     reminder_what=medication or "药")
+            return [SlotSet("reminder_pending", True)]
         try:
             identity = for_an_elder(identify(tracker))
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):

@@ -75,3 +75,9 @@ def yes_no(text: str) -> str | None:
             continue
         return None
     return verdict
+
+
+def starts_with_yes(text: str) -> bool:
+    """对 / 是的 first, whatever follows (是的 就早上八点: a yes that restates)."""
+    parts = _parts(text)
+    return bool(parts) and _split_head(parts[0])[0] == "yes"

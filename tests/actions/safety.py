@@ -12,8 +12,12 @@ def tracker(sender="demo-elder", text="", intent="greet", entities=None, slots=N
             extra=None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
     latest.update(extra or {})
+    # A pending read-back was the last thing said, as in a real conversation
+    # (the save actions check that the 对 answered it).
+    asked = (slots or {}).get("vital_readback") or (slots or {}).get("reminder_readback")
+    events = [{"event": "bot", "text": f"您说的是{asked}，对吗？"}, {"event": "user", "text": text}] if asked else []
     return Tracker(
-        sender_id=sender, slots=slots or {}, latest_message=latest, events=[], paused=False,
+        sender_id=sender, slots=slots or {}, latest_message=latest, events=events, paused=False,
         followup_action=None, active_loop=active_loop or {}, latest_action_name="action_listen",
     )
 

@@ -193,3 +193,28 @@ def test_a_time_answering_the_reminder_question_is_no_reading(demo_store):
     events, messages = run(ActionReadBackVitals(), tracker(text="九点钟", intent="report_vitals", slots={
         "reminder_asking": True, "reminder_period": "evening", "reminder_medication": "阿司匹林"}))
     assert responses(messages) == ["utter_reminder_readback"] and slots_of(events)["reminder_times"] == "21:00"
+
+
+def test_a_yes_to_another_question_never_saves_the_reading(demo_store):
+    """勿对 是七点六 → 您哪里不舒服？ → 对个: the rejected 7.2 must not be saved."""
+    from rasa_sdk import Tracker
+
+    slots = {"vitals_pending": True, "pending_vital_type": "glucose_fasting", "pending_vital_value": "7.2",
+             "vital_readback": "空腹血糖七点二"}
+    later = Tracker(sender_id="demo-elder", slots=slots, paused=False, followup_action=None, active_loop={},
+                    latest_message={"text": "对个", "intent": {"name": "affirm"}, "entities": []},
+                    latest_action_name="action_listen",
+                    events=[{"event": "bot", "text": "您说的是空腹血糖七点二，对吗？"}, {"event": "user", "text": "不对 是七点六"},
+                            {"event": "bot", "text": "您哪里不舒服？慢慢说。"}, {"event": "user", "text": "对个"}])
+    events, messages = run(ActionSaveVitals(), later)
+    assert responses(messages) == ["utter_vitals_readback"] and slots_of(events) == {"vitals_pending": True}
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Observation)).first() is None
+
+
+def test_no_to_the_safety_question_said_with_a_reading_settles_it(demo_store):
+    events, messages = run(ActionReadBackVitals(), tracker(
+        text="我没有事 我好好的 顺便报个心跳 七十六", intent="report_vitals",
+        entities=[entity("vital_type", "心率"), entity("vital_value", "76")],
+        slots={"safety_question": True, "safety_topic": "摔"}))
+    assert slots_of(events)["safety_question"] is None and responses(messages) == ["utter_vitals_readback"]
