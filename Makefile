@@ -101,6 +101,7 @@ eval: $(MODEL) ## NLU and knowledge evaluations into bench/results/
 	@$(BIN)/python -m nlu.emergency.evaluate --model $(MODEL) --out bench/results
 	@$(BIN)/python -m nlu.intents_heldout --model $(MODEL) --out bench/results
 	@$(BIN)/python -m bench.dialogues --out bench/results
+	@$(BIN)/python -m bench.dialogues --file nlu/heldout/dialogues_fresh.yml --out bench/results
 	@$(BIN)/python -m knowledge.evaluate --out bench/results/knowledge.md
 
 bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx), voice; into bench/results/

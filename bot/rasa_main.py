@@ -298,8 +298,11 @@ def with_auth_token(argv: list[str], token: str) -> list[str]:
     """``rasa run`` always with ``--auth-token``: Rasa's HTTP API (trackers,
     events, /execute, /model) answers 401 without it.  Added here, not on
     the command line the runner starts, so it never shows in a process list."""
-    if len(argv) > 1 and argv[1] == "run" and "--auth-token" not in argv and token:
-        return [*argv, "--auth-token", token]
+    given = any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv)
+    if len(argv) > 1 and argv[1] == "run" and not given and token:
+        # One argument with "=": a token that starts with "-" (token_urlsafe
+        # draws one in 64) would otherwise be read as an option and Rasa exits.
+        return [*argv, f"--auth-token={token}"]
     return argv
 
 

@@ -188,6 +188,8 @@ def _secret(var_dir: Path, name: str) -> str:
     except OSError:
         pass
     value = secrets.token_urlsafe(32)
+    while value.startswith("-"):  # never read as an option by a command line
+        value = secrets.token_urlsafe(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -64,8 +64,20 @@ def test_event_classes_resolve_as_rasa_resolves_them():
 def test_rasa_run_always_gets_the_auth_token():
     from bot.rasa_main import with_auth_token
 
-    assert with_auth_token(["rasa", "run", "--enable-api"], "t0k") == ["rasa", "run", "--enable-api", "--auth-token", "t0k"]
+    assert with_auth_token(["rasa", "run", "--enable-api"], "t0k") == ["rasa", "run", "--enable-api", "--auth-token=t0k"]
     assert with_auth_token(["rasa", "run", "--auth-token", "mine"], "t0k") == ["rasa", "run", "--auth-token", "mine"]
+    assert with_auth_token(["rasa", "run", "--auth-token=mine"], "t0k") == ["rasa", "run", "--auth-token=mine"]
+
+
+def test_a_token_starting_with_a_dash_is_still_one_argument():
+    import argparse
+
+    from bot.rasa_main import with_auth_token
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-t", "--auth-token")
+    args = parser.parse_args(with_auth_token(["rasa", "run"], "-Xy_z")[2:])
+    assert args.auth_token == "-Xy_z"
     assert with_auth_token(["rasa", "train"], "t0k") == ["rasa", "train"]
 
 
