@@ -26,7 +26,7 @@ from actions.common import entity, in_session, text
 from core.errors import StoreError
 from nlu import chinese
 from records import booking
-from records.booking_names import department_for_body_part
+from records.booking_names import BODY_PART_DEPARTMENT, department_for_body_part
 
 log = logging.getLogger(__name__)
 FORM_SLOTS = ("appointment_department", "appointment_date", "appointment_period")
@@ -104,6 +104,14 @@ class ValidateAppointmentForm(FormValidationAction):
     ) -> dict[str, Any]:
         asked = str(value or "").strip()
         found = in_session(booking.resolve_department, asked)
+        if not found.name:
+            # DIET's span may be off (看心脏 for 心脏): the words said, then a body
+            # part in them, before asking which clinic was meant.
+            said = text(tracker)
+            whole = in_session(booking.resolve_department, said)
+            part = next((BODY_PART_DEPARTMENT[p] for p in sorted(BODY_PART_DEPARTMENT, key=len, reverse=True)
+                         if len(p) > 1 and p in said), None)
+            found = whole if whole.name else (in_session(booking.resolve_department, part) if part else found)
         if found.name:
             return {
                 "appointment_department": found.name,

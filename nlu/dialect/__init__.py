@@ -78,22 +78,39 @@ _TIGHT_BEFORE = frozenset("好很发太咁几真抓要收绷赶加握拉扎得�
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def _jieba_words() -> list[tuple[str, int]]:
-    import jieba
+WORDS_FILE = HERE / "mandarin_words.txt"
 
-    path = Path(jieba.__file__).resolve().parent / "dict.txt"
-    words: list[tuple[str, int]] = []
-    with path.open(encoding="utf-8") as fh:
+
+def build_mandarin_words() -> list[str]:
+    """From jieba's own dictionary (``jieba/dict.txt``, MIT): the common words
+    (2–4 characters, frequency >= MIN_WORD_FREQ) holding a one-character form."""
+    import jieba  # only here: the speaker reads the file, never jieba
+
+    forms = {rule.form for rule in rules() if len(rule.form) == 1}
+    words: set[str] = set()
+    with (Path(jieba.__file__).resolve().parent / "dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and parts[1].isdigit():
-                words.append((parts[0], int(parts[1])))
-    return words
+            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and parts[1].isdigit() \
+                    and int(parts[1]) >= MIN_WORD_FREQ and any(c in forms for c in parts[0]):
+                words.add(parts[0])
+    return sorted(words)
 
 
-def mandarin_words(forms: set[str]) -> set[str]:
-    """Common Mandarin words that hold one of the one-character ``forms``."""
-    return {w for w, freq in _jieba_words() if freq >= MIN_WORD_FREQ and any(c in forms for c in w)}
+def write_mandarin_words() -> None:
+    """Regenerate ``mandarin_words.txt`` (after a one-character form is added)."""
+    header = ("# Mandarin words protected from the one-character regional forms of table.tsv.\n"
+              "# Source: jieba's dictionary (github.com/fxsjy/jieba, jieba/dict.txt, MIT), words of\n"
+              f"# 2-4 characters with frequency >= {MIN_WORD_FREQ}.  Regenerate: "
+              "python -c 'from nlu.dialect import write_mandarin_words; write_mandarin_words()'\n")
+    WORDS_FILE.write_text(header + "\n".join(build_mandarin_words()) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def mandarin_words() -> tuple[str, ...]:
+    """The protected Mandarin words (``mandarin_words.txt``)."""
+    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -105,8 +122,7 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
             table.setdefault(word, word)
     for rule in rules():
         table.setdefault(rule.form, rule.mandarin)
-    single = {rule.form for rule in rules() if len(rule.form) == 1}
-    for word in mandarin_words(single):
+    for word in mandarin_words():
         table.setdefault(word, word)
     alternation = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
     return re.compile(alternation), table

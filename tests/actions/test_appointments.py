@@ -124,6 +124,12 @@ def test_department_unclear_gets_closest(demo_store):
     assert messages[0]["choices"].count("、") == 2
 
 
+def test_an_off_span_department_is_read_from_the_words_said(demo_store):
+    _, slots, _ = run(ValidateAppointmentForm(), form_tracker(text="我想看看心脏",
+                                                              candidates={"appointment_department": "想看"}))
+    assert slots["appointment_department"] == "心内科"
+
+
 def test_date_from_the_time_entity_with_period(demo_store):
     day = next_open_day()
     value = {"date": day.isoformat(), "period": "上午", "time": None, "text": "x"}

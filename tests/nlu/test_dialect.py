@@ -47,3 +47,10 @@ def test_mandarin_that_looks_regional_is_untouched(mandarin):
 )
 def test_regional_words_beside_them_still_change(said, mandarin):
     assert to_mandarin(said) == mandarin
+
+
+def test_the_protected_word_list_is_current():
+    """mandarin_words.txt is what jieba's dictionary gives for today's table."""
+    from nlu.dialect import build_mandarin_words, mandarin_words
+
+    assert list(mandarin_words()) == build_mandarin_words()
