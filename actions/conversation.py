@@ -94,11 +94,19 @@ class ActionNotUnderstood(Action):
         # The other actions' own steps, run here: a FollowupAction would leave
         # the rules without a next step, and Rasa's fallback would rewind it.
         from actions.health import read_back_reading
-        from actions.reminders import ActionSaveReminder, ActionSetReminder
+        from actions.reminders import (
+            ActionCancelAllReminders,
+            ActionKeepReminders,
+            ActionSaveReminder,
+            ActionSetReminder,
+        )
 
         said = text(tracker)
         if tracker.get_slot("reminder_asking") and (chinese.parse_clock_times(said) or entity(tracker, "medication")):
             return await ActionSetReminder().run(dispatcher, tracker, domain)
+        if tracker.get_slot("reminder_cancel_pending") and yesno.yes_no(said):
+            answer = ActionCancelAllReminders() if yesno.yes_no(said) == "yes" else ActionKeepReminders()
+            return await answer.run(dispatcher, tracker, domain)  # 系啊 全部唔要
         pending = (tracker.get_slot("reminder_times") or "").split()
         if tracker.get_slot("reminder_pending") and yesno.starts_with_yes(said) \
                 and set(chinese.parse_clock_times(said)) <= set(pending):

@@ -27,6 +27,8 @@ from records import audit, reminders
 
 log = logging.getLogger(__name__)
 
+CANCEL_QUESTION = "都取消吗"  # in utter_reminder_cancel_ask: a yes cancels only when it answered that
+
 CLEAR = [SlotSet("reminder_pending", None), SlotSet("reminder_times", None),
          SlotSet("reminder_medication", None), SlotSet("reminder_readback", None),
          SlotSet("reminder_period", None), SlotSet("reminder_asking", None)]
@@ -123,6 +125,13 @@ class ActionReminderDenied(Action):
         return CLEAR
 
 
+def listed_reminders(identity, why: str) -> str:
+    """每天早上8点 降压药；每天晚上9点 吃药 — the elder's reminders as said (the read is audited)."""
+    reader = audit.Reader(identity.person_id, identity.role, why)
+    items = [(r.times.split(), r.medication) for r in in_session(reminders.active, identity.elder_id, reader)]
+    return "；".join(f"{readback(times)} {medication or '吃药'}" for times, medication in items)
+
+
 class ActionListReminders(Action):
     def name(self) -> str:
         return "action_list_reminders"
@@ -135,40 +144,85 @@ class ActionListReminders(Action):
             if identity is None:
                 dispatcher.utter_message(response="utter_reminder_list_empty")
                 return []
-            reader = audit.Reader(identity.person_id, identity.role, "listed reminders by voice")
-            items = [(r.times.split(), r.medication) for r in in_session(reminders.active, identity.elder_id, reader)]
+            listed = listed_reminders(identity, "listed reminders by voice")
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
             return []
-        if not items:
+        if not listed:
             dispatcher.utter_message(response="utter_reminder_list_empty")
             return []
-        listed = "；".join(f"{readback(times)} {medication or '吃药'}" for times, medication in items)
         dispatcher.utter_message(response="utter_reminder_list", reminder_list=listed)
         return []
 
 
 class ActionCancelReminder(Action):
+    """取消降压药的提醒 cancels that one; 不用提醒了 with no medicine asks first
+    (it may mean only "I took it"), reading back what would be cancelled."""
+
     def name(self) -> str:
         return "action_cancel_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         medication = entity(tracker, "medication")
+        done = [SlotSet("reminder_cancel_pending", None)]
         try:
             identity = for_an_elder(identify(tracker))
-            count = 0
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
-                return []
-            if identity is not None:
-                count = in_session(reminders.cancel, identity.elder_id, medication)
+                return done
+            if identity is None:
+                dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
+                return done
+            if not medication:
+                listed = listed_reminders(identity, "cancel reminders: read back first")
+                if not listed:
+                    dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
+                    return done
+                dispatcher.utter_message(response="utter_reminder_cancel_ask", reminder_list=listed)
+                return [SlotSet("reminder_cancel_pending", True)]
+            count = in_session(reminders.cancel, identity.elder_id, medication)
         except StoreError:
             dispatcher.utter_message(response="utter_service_trouble")
-            return []
+            return done
         if count:
             dispatcher.utter_message(response="utter_reminder_cancelled", count=count)
         else:
             dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
-        return []
+        return done
+
+
+class ActionCancelAllReminders(Action):
+    """对 to 要把这些提醒都取消吗？ — and only to that question."""
+
+    def name(self) -> str:
+        return "action_cancel_all_reminders"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        done = [SlotSet("reminder_cancel_pending", None)]
+        if CANCEL_QUESTION not in last_said_to_user(tracker):
+            dispatcher.utter_message(response="utter_reminder_kept")  # a yes to something else cancels nothing
+            return done
+        try:
+            identity = for_an_elder(identify(tracker))
+            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
+                return done
+            count = in_session(reminders.cancel, identity.elder_id, None) if identity is not None else 0
+        except StoreError:
+            dispatcher.utter_message(response="utter_service_trouble")
+            return done
+        if count:
+            dispatcher.utter_message(response="utter_reminder_cancelled", count=count)
+        else:
+            dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
+        return done
+
+
+class ActionKeepReminders(Action):
+    def name(self) -> str:
+        return "action_keep_reminders"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_reminder_kept")
+        return [SlotSet("reminder_cancel_pending", None)]
 
 
 class ActionAffirmOutsideQuestion(Action):

@@ -54,6 +54,7 @@ class Job:
     template: str
     params: dict
     reclaimed: bool
+    expires_at: dt.datetime | None = None
 
 
 @dataclass
@@ -117,7 +118,8 @@ class Worker:
         with db.session_scope(self.url) as session:
             rows = outbox.claim_due(session, self.batch, self.name, now or utcnow(), self.lease, urgent=urgent)
             return [
-                Job(r.id, r.key, r.channel, r.address, r.kind, r.template, outbox.params_of(r), r.reclaimed)
+                Job(r.id, r.key, r.channel, r.address, r.kind, r.template, outbox.params_of(r), r.reclaimed,
+                    r.expires_at)
                 for r in rows
             ]
 
@@ -134,7 +136,8 @@ class Worker:
 
     def deliver(self, job: Job) -> int:
         result = deliver(self.adapters.get(job.channel), channel=job.channel, address=job.address, kind=job.kind,
-                         key=job.key, template=job.template, params=job.params, reclaimed=job.reclaimed)
+                         key=job.key, template=job.template, params=job.params, reclaimed=job.reclaimed,
+                         expires_at=job.expires_at)
         self._finish(job, result)
         return 1 if result.outcome is Outcome.SENT else 0
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from core.clock import say_clock  # noqa: F401 - spoken times, shared with records
+
 WEEKDAYS = "一二三四五六日"
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
           "八": 8, "九": 9}
@@ -157,26 +159,6 @@ def parse_clock_times(text: str) -> list[str]:
         if value not in found:
             found.append(value)
     return found
-
-
-def say_clock(clock: str) -> str:
-    """'08:00' → '早上8点', '12:00' → '中午12点', '20:30' → '晚上8点半', '15:15' → '下午3点15分'."""
-    hour, minute = int(clock[:2]), int(clock[3:5])
-    if hour < 5:
-        period = "凌晨"
-    elif hour < 9:
-        period = "早上"
-    elif hour < 12:
-        period = "上午"
-    elif hour < 13:
-        period = "中午"
-    elif hour < 18:
-        period = "下午"
-    else:
-        period = "晚上"
-    shown = hour if hour <= 12 else hour - 12
-    tail = "" if minute == 0 else "半" if minute == 30 else f"{minute}分"
-    return f"{period}{shown}点{tail}"
 
 
 def say_clocks(clocks: list[str], every_day: bool = True) -> str:

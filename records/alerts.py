@@ -7,6 +7,7 @@ retried transaction or a second worker cannot send one twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from records.tables import (
 )
 
 log = logging.getLogger(__name__)
+
+# An elder's own accounts that can carry a reminder or a check-in when they have no speaker.
+OWN_CHANNELS = ("wechat", "telegram")
 
 
 @dataclass(frozen=True)
@@ -126,15 +130,25 @@ def notify(
     return used
 
 
-def tell_elder(session: Session, elder_id: int, key: str, kind: str, message: str, params: dict) -> int:
-    """Say the named message on the elder's speaker(s) through the outbox."""
+def tell_elder(
+    session: Session, elder_id: int, key: str, kind: str, message: str, params: dict,
+    expires_at: dt.datetime | None = None,
+) -> int:
+    """Say the named message to the elder through the outbox: on their
+    speaker(s); an elder without a speaker gets it on their own bound WeChat
+    or Telegram instead.  Returns how many addresses it went to — 0 means the
+    elder cannot be reached, and callers then must not wait for an answer
+    (nobody is told "missed" about a reminder that was never said)."""
     devices = speakers(session, elder_id)
-    for device in devices:
+    targets = [("speaker", device) for device in devices] or [
+        (channel, address) for channel, address in addresses(session, elder_id) if channel in OWN_CHANNELS
+    ]
+    for channel, address in targets:
         outbox.enqueue(
-            session, f"{key}:speaker:{device}", "speaker", device, kind, message, params,
-            person_id=elder_id, elder_id=elder_id,
+            session, f"{key}:{channel}:{address}", channel, address, kind, message, params,
+            person_id=elder_id, elder_id=elder_id, expires_at=expires_at,
         )
-    return len(devices)
+    return len(targets)
 
 
 def elder_name(session: Session, elder_id: int) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import say_day, to_local, zone
 from records import alerts
 from records.tables import (
     Appointment,
@@ -68,7 +69,12 @@ def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) 
         else:
             params, message = _order_params(session, row.ref_id), "reminder.service_order"
         if params is not None:
+            day = dt.date.fromisoformat(params["day"])
+            today = to_local(now).date()
             params["elder_name"] = alerts.elder_name(session, row.elder_id)
-            alerts.tell_elder(session, row.elder_id, f"booking-rem:{row.kind}:{row.ref_id}", "reminder", message, params)
+            params["when"] = say_day(day, today)  # a booking made for today is told 今天, never 明天
+            end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone())
+            alerts.tell_elder(session, row.elder_id, f"booking-rem:{row.kind}:{row.ref_id}", "reminder", message,
+                              params, expires_at=end_of_day)
         row.sent_at = now
     return len(due)

@@ -38,8 +38,13 @@ def enqueue(
     person_id: int | None = None,
     elder_id: int | None = None,
     not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> OutboxMessage:
-    """Add one message; the same ``key`` again returns the existing row."""
+    """Add one message; the same ``key`` again returns the existing row.
+
+    ``expires_at``: past it the message is dropped unsent (marked failed,
+    ``expired``): a reminder or a check-in that could not go out in time is
+    not said late."""
     existing = session.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one_or_none()
     if existing is not None:
         return existing
@@ -53,6 +58,7 @@ def enqueue(
         person_id=person_id,
         elder_id=elder_id,
         next_attempt_at=not_before or utcnow(),
+        expires_at=expires_at,
     )
     try:
         with session.begin_nested():
@@ -82,7 +88,8 @@ def claim_due(
     """Mark up to ``limit`` due rows as ``sending`` for this worker and return them.
 
     Due: queued with ``next_attempt_at`` passed, or stuck in ``sending`` past
-    the lease (its worker died).  ``urgent`` True claims only the kinds in
+    the lease (its worker died).  A due row past its ``expires_at`` is failed
+    as ``expired`` instead of returned.  ``urgent`` True claims only the kinds in
     ``URGENT_KINDS`` (calls for help, health alerts), False only the others,
     None any.  The caller commits right away, then sends.
     """
@@ -104,7 +111,12 @@ def claim_due(
         query = query.where(OutboxMessage.kind.in_(URGENT_KINDS))
     elif urgent is False:
         query = query.where(OutboxMessage.kind.not_in(URGENT_KINDS))
-    rows = list(session.execute(query).scalars())
+    rows = []
+    for row in session.execute(query).scalars():
+        if row.expires_at is not None and row.expires_at <= now:
+            row.status, row.last_error = "failed", "expired"  # too late to be said: never said
+            continue
+        rows.append(row)
     for row in rows:
         row.reclaimed = row.status == "sending"  # not a column: tells the worker to check delivery
         row.status = "sending"

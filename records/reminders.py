@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.clock import TIMEZONE
+from core.clock import TIMEZONE, say_clock
 from records import alerts, audit
 from records.tables import CheckIn, ElderProfile, Reminder, ReminderOccurrence, utcnow
 
@@ -80,12 +80,18 @@ def cancel(session: Session, elder_id: int, medication: str | None = None, now: 
     return count
 
 
-def _say(session: Session, occ: ReminderOccurrence, reminder: Reminder, message: str) -> None:
+def _say(session: Session, occ: ReminderOccurrence, reminder: Reminder, message: str, now: dt.datetime) -> int:
+    """Say the reminder; it expires when the next re-reminder would replace it,
+    so a speaker that was off never says a stale "该吃药了".  Returns how many
+    addresses it went to (0: the elder cannot be reached at all)."""
     if not reminder.medication:
         message += ".unnamed"  # 该吃药了, without a name to fill in
-    alerts.tell_elder(
+    local = occ.scheduled_at.astimezone(ZoneInfo(reminder.timezone))
+    return alerts.tell_elder(
         session, occ.elder_id, f"rem:{occ.id}:{occ.reminds}", "reminder", message,
-        {"medication": reminder.medication, "elder_name": alerts.elder_name(session, occ.elder_id)},
+        {"medication": reminder.medication, "elder_name": alerts.elder_name(session, occ.elder_id),
+         "time": say_clock(local.strftime("%H:%M"))},
+        expires_at=now + REMIND_EVERY,
     )
 
 
@@ -120,7 +126,12 @@ def fire_due(session: Session, now: dt.datetime | None = None, limit: int = 50) 
             except IntegrityError:
                 continue  # already created by an earlier, committed run
             if latest:
-                _say(session, occ, reminder, "reminder.medication")
+                # Said late (no worker ran at the time): ask whether it was taken, never a fresh 该吃药了.
+                fresh = now - scheduled < REMIND_EVERY
+                if not _say(session, occ, reminder, "reminder.medication" if fresh else "reminder.again", now):
+                    # No speaker and no account of their own: nobody can be told it was missed.
+                    occ.status, occ.next_at = "unreachable", None
+                    log.warning("reminder %s: the elder has no speaker or account to say it on", reminder.id)
             else:
                 log.warning("reminder %s: a due time passed while no worker ran", reminder.id)
     return len(due)
@@ -138,10 +149,14 @@ def re_remind_due(session: Session, now: dt.datetime | None = None, limit: int =
     ).scalars().all()
     for occ in due:
         reminder = session.get(Reminder, occ.reminder_id)
+        if not reminder.active:
+            occ.status, occ.next_at = "cancelled", None  # cancelled since: no more asking, nobody told
+            continue
         if occ.reminds <= MAX_REREMINDS:
             occ.reminds += 1
             occ.next_at = now + REMIND_EVERY
-            _say(session, occ, reminder, "reminder.again")
+            if not _say(session, occ, reminder, "reminder.again", now):
+                occ.status, occ.next_at = "unreachable", None  # the speaker was removed meanwhile
             continue
         occ.status, occ.missed_at, occ.next_at = "missed", now, None
         local = occ.scheduled_at.astimezone(ZoneInfo(reminder.timezone)).strftime("%H:%M")
@@ -192,17 +207,25 @@ def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:
         exists = session.execute(
             select(CheckIn.id).where(CheckIn.elder_id == profile.person_id, CheckIn.day == local.date())
         ).first()
-        if exists:
-            continue
+        if exists or not reachable(session, profile.person_id):
+            continue  # asked already, or nowhere to ask: then nobody is told "no answer"
         checkin = CheckIn(elder_id=profile.person_id, day=local.date(), asked_at=now, deadline_at=at + window)
         try:
             with session.begin_nested():
                 session.add(checkin)
         except IntegrityError:
             continue
-        alerts.tell_elder(session, profile.person_id, f"checkin:{checkin.id}", "checkin", "checkin.ask", {})
+        alerts.tell_elder(session, profile.person_id, f"checkin:{checkin.id}", "checkin", "checkin.ask", {},
+                          expires_at=checkin.deadline_at)
         asked += 1
     return asked
+
+
+def reachable(session: Session, elder_id: int) -> bool:
+    """Whether anything can be said to the elder: a speaker, or an account of their own."""
+    return bool(alerts.speakers(session, elder_id)) or any(
+        channel in alerts.OWN_CHANNELS for channel, _ in alerts.addresses(session, elder_id)
+    )
 
 
 def expire_checkins(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:

@@ -139,6 +139,13 @@ def alarm(seconds: float = 3.0, rate: int = 16000) -> bytes:
     return write_wav(np.concatenate(parts), rate)
 
 
+def chime(rate: int = 16000) -> bytes:
+    """A soft rising two-note chime before something the speaker says on its own."""
+    gap = silence(0.06, rate)
+    return write_wav(np.concatenate([tone(660.0, 0.18, rate, volume=0.4), gap, tone(880.0, 0.3, rate, volume=0.4)]),
+                     rate)
+
+
 def error_beep(rate: int = 16000) -> bytes:
     """Two low beeps: "I could not reach the server" without any wording in code."""
     gap = silence(0.12, rate)

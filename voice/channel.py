@@ -3,8 +3,9 @@
 Contract: ``POST /webhooks/speaker/webhook`` with ``Authorization: Bearer
 <device token>`` and ``{"device_id", "text", "message_id"}`` answers
 ``{"messages": [{"text"}], "voice": {"language", "rate"}}``; announcements are
-fetched from ``GET /webhooks/speaker/announcements`` and acknowledged with
-``POST /webhooks/speaker/announcements/ack``.
+fetched from ``GET /webhooks/speaker/announcements`` (``{"announcements":
+[{"id", "kind", "text"}], "voice"}``) and acknowledged with ``POST
+/webhooks/speaker/announcements/ack``.
 
 Errors split in two, because the speaker acts differently on each:
 :class:`Unreachable` (no network, server down, 5xx, timeout: worth retrying)
@@ -20,7 +21,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from voice.messages import Announcement, Reply, SpeakerSettings, VoiceSpec
+from voice.messages import LANGUAGES, Announcement, Reply, SpeakerSettings, VoiceSpec
 
 BASE = "/webhooks/speaker"
 
@@ -49,22 +50,20 @@ class SpeakerChannel:
     def send(self, text: str, message_id: str) -> Reply:
         body = {"device_id": self.settings.device_id, "text": text, "message_id": message_id}
         data = self._request("POST", "/webhook", body)
-        voice = data.get("voice") or {}
         return Reply(
             texts=tuple(
                 m["text"] for m in data.get("messages", []) if isinstance(m, dict) and m.get("text")
             ),
-            voice=VoiceSpec(
-                language=str(voice.get("language") or "cmn"), rate=int(voice.get("rate") or 130)
-            ),
+            voice=_voice(data.get("voice")),
             message_id=message_id,
         )
 
     def announcements(self) -> list[Announcement]:
         query = urllib.parse.urlencode({"device_id": self.settings.device_id})
         data = self._request("GET", f"/announcements?{query}")
+        voice = _voice(data.get("voice"))
         return [
-            Announcement(id=a["id"], text=str(a["text"]))
+            Announcement(id=a["id"], text=str(a["text"]), voice=voice, kind=str(a.get("kind") or ""))
             for a in data.get("announcements", [])
             if isinstance(a, dict) and isinstance(a.get("id"), (int, str)) and a.get("text")
         ]
@@ -101,3 +100,12 @@ class SpeakerChannel:
         if not isinstance(data, dict):
             raise Unreachable("server answered JSON that is not an object")
         return data
+
+
+def _voice(data: Any) -> VoiceSpec:
+    """The server's ``{"language", "rate"}``; the defaults for anything malformed."""
+    if not isinstance(data, dict):
+        return VoiceSpec()
+    language = data.get("language") if data.get("language") in LANGUAGES else VoiceSpec.language
+    rate = data.get("rate")
+    return VoiceSpec(language=language, rate=rate if isinstance(rate, int) and 60 <= rate <= 300 else VoiceSpec.rate)

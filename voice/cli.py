@@ -149,6 +149,8 @@ def cmd_speaker(args: argparse.Namespace) -> int:
         device_id=args.device_id,
         token=args.token if args.token is not None else settings.device_token,
         require_wake=bool(args.wake),
+        state_dir=settings.var_dir / "speaker",
+        background_retry=not (args.wav or args.text is not None),
     )
     asr = VoskASR(asr_settings(settings, args.model))
     tts = EspeakTTS()
@@ -193,6 +195,7 @@ def _device_mode(args, speaker_settings, asr, tts, speaker_cls) -> int:  # pragm
     from voice.microphone import DevicePlayer, Microphone, record_while_held
 
     speaker = speaker_cls(speaker_settings, asr, tts, DevicePlayer())
+    speaker.prepare()  # the offline instruction, synthesised while everything works
     with Microphone(args.input_device) as mic:
         if args.wake:
             speaker.run_wake_word(mic)

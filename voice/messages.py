@@ -62,6 +62,16 @@ class Announcement:
     id: str | int
     """Echoed back unchanged in the acknowledgement (the Rasa channel uses integers)."""
     text: str
+    voice: VoiceSpec = VoiceSpec()
+    """The elder's voice and rate, as the server keeps them."""
+    kind: str = ""
+
+
+OFFLINE_HELP = "我听到您在求救。正在想办法联系家人和社区，请先别乱动。能打电话的话，请直接打120。"
+"""Said with the siren when a call for help cannot reach the server.  It is
+the one sentence the device says without the server (reply text otherwise
+lives in the Rasa domain), so it is synthesised when the speaker starts and
+works with no network at all.  It promises nothing the device cannot do."""
 
 
 @dataclass(frozen=True)
@@ -98,3 +108,11 @@ class SpeakerSettings:
     retry_max: float = 30.0
     give_up_after: float | None = None
     """None: an emergency is retried until it gets through."""
+    state_dir: Path | None = None
+    """Where calls for help not yet delivered are kept, so a reboot does not
+    lose them; None keeps them in memory only (file mode, tests)."""
+    announce_every: float = 20.0
+    """Seconds between polls for announcements in push-to-talk mode."""
+    background_retry: bool = False
+    """Device modes: retry an undelivered call for help on a thread while the
+    loop goes on listening; file mode retries in the foreground."""

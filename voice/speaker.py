@@ -6,10 +6,18 @@ and at the rate the server keeps for this elder.
 
 The one thing the speaker decides on its own: if the transcript is an
 emergency (the same :func:`nlu.emergency.detect` the server's NLU runs) and
-the server cannot be reached, it sounds an alarm (a generated siren) and keeps
-retrying the same message (same ``message_id``, so the server can
-de-duplicate) with backoff until it gets through.  An emergency also bypasses
+the server cannot be reached, it sounds an alarm (a generated siren), says
+:data:`voice.messages.OFFLINE_HELP` (synthesised at start, so it needs no
+network), keeps the call on disk (:mod:`voice.pending`, so a reboot does not
+lose it) and retries the same message (same ``message_id``, so the server
+can de-duplicate) with backoff until it gets through — on a thread in the
+device modes, so the speaker goes on listening.  An emergency also bypasses
 the wake phrase.
+
+Announcements (reminders, check-ins, "help is coming") are fetched without a
+button press: a thread polls in push-to-talk mode, the listening loop polls
+in wake mode.  Each is preceded by a chime and said in the elder's voice and
+rate; the server stops offering it once acknowledged or expired.
 """
 
 from __future__ import annotations
@@ -23,10 +31,11 @@ from collections.abc import Callable, Iterable
 
 from nlu.emergency import assess
 from voice.asr import Asr
-from voice.audio import alarm, error_beep, wav_to_asr_pcm
+from voice.audio import alarm, chime, error_beep, wav_to_asr_pcm
 from voice.channel import Rejected, SpeakerChannel, SpeakerError, Unreachable
-from voice.messages import Reply, SpeakerSettings, Transcript
+from voice.messages import OFFLINE_HELP, Reply, SpeakerSettings, Transcript, VoiceSpec
 from voice.microphone import Player
+from voice.pending import PendingCall, PendingCalls
 from voice.tts import Tts
 
 log = logging.getLogger(__name__)
@@ -91,7 +100,20 @@ class Speaker:
         self.clock = clock
         self.alarms = 0
         self.last_audio: list[bytes] = []
-        self._turn_lock = threading.Lock()
+        self.pending = PendingCalls(settings.state_dir)
+        self._turn_lock = threading.RLock()
+        self._retrier: threading.Thread | None = None
+        self._help: tuple[VoiceSpec, bytes] | None = None
+        self.voice = VoiceSpec()  # the elder's, as the server last said it
+        self.stopping = threading.Event()
+
+    def prepare(self, voice: VoiceSpec | None = None) -> None:
+        """Synthesise the offline instruction now, while everything works."""
+        voice = voice or VoiceSpec()
+        try:
+            self._help = (voice, self.tts.synthesize(OFFLINE_HELP, language=voice.language, rate=voice.rate))
+        except Exception as exc:  # noqa: BLE001 - the siren alone still works
+            log.error("offline instruction not synthesised (%s): the siren will sound alone", type(exc).__name__)
 
     # -- hearing ----------------------------------------------------------------
     def transcribe(self, pcm: bytes, on_partial: Callable[[str], None] | None = None) -> str:
@@ -125,12 +147,16 @@ class Speaker:
             try:
                 reply = self.channel.send(text, message_id)
             except SpeakerError as exc:
-                if emergency:
-                    log.error("an emergency was heard and the server is unreachable: %s", exc)
-                    reply = self._raise_emergency(text, message_id)
-                else:
+                if not emergency:
                     self._offline(text, exc)
                     return None
+                log.error("an emergency was heard and the server is unreachable: %s", exc)
+                call = self.pending.add(text, message_id)  # on disk before anything else
+                if self.settings.background_retry:
+                    self._warn()
+                    self._retry_in_background()
+                    return Reply(texts=(OFFLINE_HELP,), message_id=message_id)
+                reply = self._raise_emergency(call)
             self.speak(reply)
             return reply
 
@@ -143,6 +169,7 @@ class Speaker:
             self.last_audio = audio
         for wav in audio:
             self.player.play(wav)
+        self.voice = reply.voice
 
     def _offline(self, text: str, exc: SpeakerError) -> None:
         """No server, no emergency: replay on "再说一遍", otherwise beep."""
@@ -153,31 +180,77 @@ class Speaker:
             return
         self.player.play(error_beep())
 
-    def _raise_emergency(self, text: str, message_id: str) -> Reply:
-        """Alarm, then retry the same message with backoff until the server takes it."""
+    def _warn(self) -> None:
+        """The siren, then the spoken instruction (pre-synthesised: no network needed)."""
+        with self._turn_lock:
+            self.alarms += 1
+            self.player.play(alarm())
+            if self._help is None or self._help[0] != self.voice:
+                self.prepare(self.voice)  # local synthesis: works with the network down
+            if self._help is not None:
+                self.player.play(self._help[1])
+
+    def _raise_emergency(self, call: PendingCall) -> Reply:
+        """In the foreground: warn, then retry the same message with backoff until the server takes it."""
         delay = self.settings.retry_initial
         started = self.clock()
         attempt = 1
         while True:
-            self.alarms += 1
-            self.player.play(alarm())
+            self._warn()
             self.sleep(delay)
             attempt += 1
             try:
-                reply = self.channel.send(text, message_id)
+                reply = self.channel.send(call.text, call.message_id)
             except (Unreachable, Rejected) as exc:
                 log.error("emergency attempt %d failed: %s", attempt, exc)
             else:
                 log.warning("emergency delivered after %d attempts", attempt)
+                self.pending.remove(call.message_id)
                 return reply
             give_up = self.settings.give_up_after
             if give_up is not None and self.clock() - started >= give_up:
                 raise Unreachable(f"emergency not delivered after {attempt} attempts")
             delay = min(delay * 2, self.settings.retry_max)
 
+    def resume(self) -> None:
+        """At start-up: calls for help left undelivered before a reboot are sent again."""
+        if self.pending.all():
+            log.error("calls for help from before a restart are still undelivered; retrying")
+            self._retry_in_background()
+
+    def _retry_in_background(self) -> None:
+        if self._retrier is not None and self._retrier.is_alive():
+            return
+        self._retrier = threading.Thread(target=self._retry_pending, name="emergency-retry", daemon=True)
+        self._retrier.start()
+
+    def _retry_pending(self) -> None:
+        """Retry every pending call until each is taken; the siren and the
+        instruction again between rounds; the server's answer is spoken."""
+        delay = self.settings.retry_initial
+        while not self.stopping.is_set():
+            calls = self.pending.all()
+            if not calls:
+                return
+            self.sleep(delay)
+            for call in calls:
+                try:
+                    reply = self.channel.send(call.text, call.message_id)
+                except (Unreachable, Rejected) as exc:
+                    log.error("emergency retry failed: %s", exc)
+                    continue
+                log.warning("a call for help was delivered after the network came back")
+                self.pending.remove(call.message_id)
+                with self._turn_lock:
+                    self.speak(reply)
+            if self.pending.all():
+                self._warn()
+                delay = min(delay * 2, self.settings.retry_max)
+
     # -- announcements ----------------------------------------------------------
-    def announce(self, language: str = "cmn", rate: int = 130) -> int:
-        """Fetch queued announcements, speak them, acknowledge them; returns how many."""
+    def announce(self) -> int:
+        """Fetch queued announcements; a chime, then each in the elder's voice and
+        rate; acknowledge them.  Returns how many were said."""
         try:
             items = self.channel.announcements()
         except SpeakerError as exc:
@@ -186,13 +259,29 @@ class Speaker:
         if not items:
             return 0
         with self._turn_lock:
+            self.player.play(chime())
             for item in items:
-                self.player.play(self.tts.synthesize(item.text, language=language, rate=rate))
+                self.player.play(self.tts.synthesize(item.text, language=item.voice.language, rate=item.voice.rate))
         try:
             self.channel.ack([item.id for item in items])
         except SpeakerError as exc:
             log.warning("announcements not acknowledged: %s", exc)
         return len(items)
+
+    def start_announcer(self) -> threading.Thread:
+        """Poll for announcements on a thread, so none waits for a button press."""
+
+        def loop() -> None:
+            while not self.stopping.is_set():
+                try:
+                    self.announce()
+                except Exception as exc:  # noqa: BLE001 - the next poll tries again
+                    log.error("announcement poll failed: %s", type(exc).__name__)
+                self.stopping.wait(self.settings.announce_every)
+
+        thread = threading.Thread(target=loop, name="announcer", daemon=True)
+        thread.start()
+        return thread
 
     # -- front ends -------------------------------------------------------------
     def run_wav(self, wav: bytes, *, announcements: bool = True) -> Reply | None:
@@ -205,7 +294,7 @@ class Speaker:
         """Text mode: one typed question, as if heard (checks a device without a model)."""
         reply = self.handle_text(text, woken=True)
         if announcements:
-            self.announce(*_voice_of(reply))
+            self.announce()
         return reply
 
     def run_push_to_talk(self, mic, record: Callable[[], bytes]) -> None:  # pragma: no cover
@@ -213,15 +302,18 @@ class Speaker:
 
         Microphone audio goes to Vosk as it is: it is never digitally silent,
         and normalising a quiet room would only amplify its noise.
+        Announcements come on their own (:meth:`start_announcer`).
         """
+        self.resume()
+        self.start_announcer()
         while True:
             text = self.transcribe(record())
-            reply = self.handle_text(text, woken=True)
-            self.announce(*_voice_of(reply))
+            self.handle_text(text, woken=True)
             mic.drain()
 
     def run_wake_word(self, mic, poll_every: float = 60.0) -> None:  # pragma: no cover
         """Device loop: always listening; a wake phrase (or an emergency) starts a turn."""
+        self.resume()
         stream = self.asr.open_stream()
         awake_until = 0.0
         next_poll = self.clock()
@@ -246,6 +338,3 @@ def is_repeat(text: str) -> bool:
     flat = normalise_text(text)
     return any(word in flat for word in REPEAT_WORDS)
 
-
-def _voice_of(reply: Reply | None) -> tuple[str, int]:
-    return (reply.voice.language, reply.voice.rate) if reply else ("cmn", 130)

@@ -20,7 +20,7 @@ from sanic.request import Request
 
 from bot.channels.edge import bearer, error, fit, json_object
 from bot.channels.turn import ClaimedTurn, blocking, bounded
-from core.errors import StoreError
+from core.errors import NotFound, StoreError
 from records import announcements, db, inbox, people, profiles
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,19 @@ def _authenticate(device_id: str, token: str) -> int | None:
 
 
 def _voice(elder_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        language, rate = profiles.voice(session, elder_id)
+    try:
+        with db.session_scope() as session:
+            language, rate = profiles.voice(session, elder_id)
+    except NotFound:  # an elder enrolled without a profile yet: the default voice
+        return DEFAULT_VOICE
     return {"language": language, "rate": rate}
 
 
-def _pending(elder_id: int) -> list[dict[str, Any]]:
+def _pending(elder_id: int) -> dict[str, Any]:
+    """What the speaker should say on its own, and in which voice (the elder's)."""
     with db.session_scope() as session:
-        return [{"id": a.id, "kind": a.kind, "text": a.text} for a in announcements.pending(session, elder_id)]
+        items = [{"id": a.id, "kind": a.kind, "text": a.text} for a in announcements.pending(session, elder_id)]
+    return {"announcements": items, "voice": _voice(elder_id) if items else DEFAULT_VOICE}
 
 
 def _ack(elder_id: int, ids: list[int]) -> int:
@@ -110,7 +115,10 @@ class SpeakerInput(InputChannel):
             elder_id, refusal = await self._device(request, request.args.get("device_id"))
             if refusal is not None:
                 return refusal
-            return response.json({"announcements": await blocking(_pending, elder_id)})
+            try:
+                return response.json(await blocking(_pending, elder_id))
+            except StoreError:
+                return error(503, "unavailable", "try again shortly")
 
         @hook.route("/announcements/ack", methods=["POST"])
         async def ack(request: Request) -> response.HTTPResponse:

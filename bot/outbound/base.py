@@ -8,6 +8,7 @@ for a delivery problem: it returns a :class:`DeliveryResult`.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -31,6 +32,7 @@ class OutboundMessage:
     key: str  # idempotency key: the same key is never delivered twice
     buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
     template: dict[str, Any] = field(default_factory=dict)  # data for template fallbacks
+    expires_at: dt.datetime | None = None  # a speaker does not say it after this
 
 
 @dataclass(frozen=True)

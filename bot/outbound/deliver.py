@@ -41,6 +41,7 @@ def deliver(
     template: str,
     params: dict[str, Any],
     reclaimed: bool = False,
+    expires_at: Any = None,
 ) -> DeliveryResult:
     """Render and send one message; never raises."""
     if adapter is None:
@@ -50,7 +51,7 @@ def deliver(
     from bot.outbound.texts import render
 
     try:
-        message = OutboundMessage(channel, address, render(template, params), kind, key)
+        message = OutboundMessage(channel, address, render(template, params), kind, key, expires_at=expires_at)
     except KeyError as exc:
         return DeliveryResult(Outcome.FAILED, f"template: {exc}")
     send = getattr(adapter, "deliver", None) or adapter.send  # WeChat: template fallback included

@@ -22,7 +22,7 @@ class SpeakerAdapter:
         try:
             with db.session_scope(self.database_url) as session:
                 queued = announcements.deliver_to_device(session, message.address, message.kind, message.text,
-                                                         message.key)
+                                                         message.key, message.expires_at)
         except StoreError as exc:
             return DeliveryResult(Outcome.RETRY, type(exc).__name__)
         return DeliveryResult(Outcome.SENT) if queued else DeliveryResult(Outcome.FAILED, "unknown or inactive device")

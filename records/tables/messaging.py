@@ -65,6 +65,9 @@ class OutboxMessage(Base):
     provider_id = Column(String(128))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     sent_at = Column(UTCDateTime)
+    # Past this the message is not sent at all (a reminder hours late is a
+    # double-dose risk); None: it never expires (calls for help, alerts).
+    expires_at = Column(UTCDateTime)
 
 
 class Announcement(Base):
@@ -80,3 +83,4 @@ class Announcement(Base):
     not_before = Column(UTCDateTime, nullable=False, default=utcnow)
     delivered_at = Column(UTCDateTime)
     heard_at = Column(UTCDateTime)
+    expires_at = Column(UTCDateTime)  # not said after this; None: until heard

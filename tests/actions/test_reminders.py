@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from actions.reminders import (
     ActionAffirmOutsideQuestion,
+    ActionCancelAllReminders,
     ActionCancelReminder,
+    ActionKeepReminders,
     ActionListReminders,
     ActionReminderDenied,
     ActionSaveReminder,
@@ -110,3 +112,33 @@ def test_a_reading_asked_for_as_a_reminder_is_read_back_as_a_reading(demo_store)
     events, messages = run(ActionSetReminder(), tracker(text="帮我记个血氧", intent="set_reminder",
                                                          entities=[entity("vital_type", "血氧")]))
     assert responses(messages) == ["utter_ask_vital_value"] and messages[0]["vital_name"] == "血氧"
+
+
+def _asked(said: str, intent: str, question: str):
+    t = tracker(text=said, intent=intent, slots={"reminder_cancel_pending": True})
+    t.events = [{"event": "bot", "text": question}, {"event": "user", "text": said}]
+    return t
+
+
+def _active(url):
+    with db.session_scope(url) as session:
+        return session.execute(select(Reminder.medication).where(Reminder.active == 1)).scalars().all()
+
+
+def test_stop_reminding_without_a_medicine_asks_before_cancelling_anything(demo_store):
+    """不用提醒了 may only mean "I took it": it used to cancel every reminder at once."""
+    for medication in ("降压药", "阿司匹林"):
+        with db.session_scope(demo_store) as session:
+            reminders.create(session, identify(session, "demo-elder").person_id, ["08:00"], medication)
+    events, asked = run(ActionCancelReminder(), tracker(text="唔使提醒我喇", intent="cancel_reminder"))
+    assert responses(asked) == ["utter_reminder_cancel_ask"]
+    assert "降压药" in asked[0]["reminder_list"] and "阿司匹林" in asked[0]["reminder_list"]
+    assert slots_of(events) == {"reminder_cancel_pending": True}
+    assert sorted(_active(demo_store)) == ["阿司匹林", "降压药"], "nothing is cancelled before the answer"
+    question = "您现在有这些提醒：…。要把这些提醒都取消吗？只取消一种药的话，请说药名。"
+    _, kept = run(ActionKeepReminders(), _asked("唔好", "deny", question))
+    assert responses(kept) == ["utter_reminder_kept"] and len(_active(demo_store)) == 2
+    _, other = run(ActionCancelAllReminders(), _asked("好", "affirm", "今天身体怎么样？"))
+    assert responses(other) == ["utter_reminder_kept"] and len(_active(demo_store)) == 2, "a yes to another question"
+    _, done = run(ActionCancelAllReminders(), _asked("系啊 全部唔要", "affirm", question))
+    assert responses(done) == ["utter_reminder_cancelled"] and done[0]["count"] == 2 and _active(demo_store) == []

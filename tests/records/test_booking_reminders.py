@@ -38,3 +38,19 @@ def test_a_cancelled_booking_is_not_reminded(migrated_url):
     with db.session_scope(migrated_url) as session:
         booking_reminders.fire_due(session, utcnow() + dt.timedelta(days=30))
     assert _reminders(migrated_url) == []
+
+
+def test_a_booking_for_today_is_told_today_never_tomorrow(migrated_url):
+    from core.clock import say_day, to_local
+
+    demo = seed_demo(migrated_url)
+    view = _book(migrated_url, demo.elder)
+    with db.session_scope(migrated_url) as session:
+        slot = session.execute(select(ScheduleSlot).order_by(ScheduleSlot.day, ScheduleSlot.id)).scalars().first()
+        day = slot.day
+    on_the_day = dt.datetime.combine(day, dt.time(6, 0), to_local(utcnow()).tzinfo)
+    with db.session_scope(migrated_url) as session:
+        assert booking_reminders.fire_due(session, on_the_day) == 1
+    (said,) = _reminders(migrated_url)
+    assert '"when": "今天"' in said and view.booking_number in said
+    assert say_day(day, day - dt.timedelta(days=1)) == "明天" and say_day(day, day - dt.timedelta(days=5)).endswith("日")

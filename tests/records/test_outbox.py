@@ -100,3 +100,17 @@ def test_retry_backs_off_exponentially_then_fails(migrated_url):
 def test_backoff_honours_retry_after():
     assert outbox.backoff(1, retry_after=30) == 30
     assert outbox.backoff(20) == outbox.BACKOFF_CAP
+
+
+def test_a_message_past_its_expiry_is_never_sent(migrated_url):
+    """A reminder that could not go out in time is dropped, not said hours late."""
+    with db.session_scope(migrated_url) as session:
+        outbox.enqueue(session, "late", "speaker", "spk", "reminder", "utter_ok", not_before=T0,
+                       expires_at=T0 + dt.timedelta(minutes=10))
+        outbox.enqueue(session, "alert", "rest", "x", "alert", "utter_ok", not_before=T0)
+    with db.session_scope(migrated_url) as session:
+        claimed = outbox.claim_due(session, 10, "w1", T0 + dt.timedelta(minutes=11))
+        assert [r.key for r in claimed] == ["alert"]
+    with db.session_scope(migrated_url) as session:
+        row = session.query(OutboxMessage).filter_by(key="late").one()
+        assert (row.status, row.last_error) == ("failed", "expired")

@@ -157,3 +157,96 @@ def test_an_answered_checkin_tells_nobody(demo):
     with db.session_scope(demo.url) as session:
         assert reminders.expire_checkins(session, local(2026, 11, 23, 12, 0)) == 0
         assert _said(session, "alert:") == []
+
+
+# -- issue 16, finding 9: reminders and check-ins that really reach the elder -----------------
+
+
+def _no_speaker(session, elder_id):
+    from sqlalchemy import update
+
+    from records.tables import Device
+
+    session.execute(update(Device).where(Device.elder_id == elder_id).values(active=False))
+
+
+def test_each_saying_expires_when_the_next_replaces_it_and_asks_about_the_dose(demo):
+    """A speaker that was off must not say a fresh 该吃药了 hours later."""
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.re_remind_due(session, local(2026, 11, 23, 8, 10))
+    with db.session_scope(demo.url) as session:
+        first, again = _said(session)
+    assert first.expires_at == local(2026, 11, 23, 8, 10)
+    assert again.template == "reminder.again" and '"time": "早上8点"' in again.params
+    from bot.outbound.texts import render
+    from records import outbox
+
+    assert render(again.template, outbox.params_of(again)) == "王秀兰，您早上8点的降压药吃了吗？吃了跟我说：吃了。"
+
+
+def test_a_reminder_fired_late_asks_whether_it_was_taken(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 10, 0))  # the worker came back at ten
+        (said,) = _said(session)
+    assert said.template == "reminder.again", "never a fresh 该吃药了 two hours late (double-dose risk)"
+
+
+def test_an_elder_with_no_speaker_gets_reminders_on_their_own_wechat(demo):
+    from records.tables import ChannelIdentity
+
+    with db.session_scope(demo.url) as session:
+        _no_speaker(session, demo.elder)
+        session.add(ChannelIdentity(person_id=demo.elder, channel="wechat", external_id="o-elder-own"))
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+        (said,) = _said(session)
+        assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31)) == 1
+    assert (said.channel, said.address) == ("wechat", "o-elder-own")
+
+
+def test_an_elder_who_cannot_be_reached_is_never_reported_as_missing_a_dose_or_a_checkin(demo):
+    with db.session_scope(demo.url) as session:
+        _no_speaker(session, demo.elder)
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+        assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31)) == 0
+    for minutes in (10, 20, 30, 40, 50):
+        with db.session_scope(demo.url) as session:
+            reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes))
+    with db.session_scope(demo.url) as session:
+        reminders.expire_checkins(session, local(2026, 11, 23, 12, 0))
+        (occ,) = _occurrences(session)
+        assert occ.status == "unreachable"
+        assert session.execute(select(CheckIn)).first() is None
+        assert session.execute(select(Alert)).first() is None, "nobody is told 'missed' about what was never said"
+        assert _said(session) == []
+
+
+def test_a_reminder_cancelled_while_it_was_waiting_stops_asking(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        reminders.fire_due(session, local(2026, 11, 23, 8, 0))
+        reminders.cancel(session, demo.elder, "降压药")
+    for minutes in (10, 20, 30, 40):
+        with db.session_scope(demo.url) as session:
+            reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes))
+    with db.session_scope(demo.url) as session:
+        assert _occurrences(session)[0].status == "cancelled"
+        assert len(_said(session)) == 1 and session.execute(select(Alert)).first() is None
+
+
+def test_the_checkin_question_expires_with_its_window(demo):
+    with db.session_scope(demo.url) as session:
+        reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31))
+        (said,) = _said(session, "checkin:")
+        checkin = session.execute(select(CheckIn)).scalar_one()
+    assert said.expires_at == checkin.deadline_at

@@ -107,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
         device = parse_qs(url.query).get("device_id", [""])[0]
         with standin._lock:
             items = [a for a in standin.announcements if a["id"] not in standin.acked]
-        return self._json(200, {"device_id": device, "announcements": items})
+        return self._json(200, {"device_id": device, "announcements": items, "voice": standin.voice})
 
     def do_POST(self) -> None:
         path = urlparse(self.path).path

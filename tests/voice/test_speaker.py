@@ -240,3 +240,83 @@ def test_after_wake():
     assert after_wake("安心 安心 帮我 约 医生", ["安心安心"]) == "帮我约医生"
     assert after_wake("帮我 约 医生", ["安心安心"]) is None
     assert after_wake("你好 安心", ["你好安心"]) == ""
+
+
+# -- finding 9/10 of issue 16: proactive announcements, and the offline speaker -------------
+
+
+def _wait(condition, seconds=10.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_speaker_without_a_button_press_says_a_reminder_in_the_elders_voice(server):
+    """Push-to-talk mode used to fetch announcements only after a press."""
+    from voice.audio import chime
+
+    server.voice = {"language": "yue", "rate": 100}
+    server.announcements = [{"id": 3, "kind": "reminder", "text": "该吃降压药了。"}]
+    speaker, player, tts = make_speaker(server.url, announce_every=0.05)
+    thread = speaker.start_announcer()
+    try:
+        assert _wait(lambda: server.acked == [3]), "the announcement was never said on its own"
+    finally:
+        speaker.stopping.set()
+        thread.join(5)
+    assert tts.spoken[0] == ("该吃降压药了。", "yue", 100)
+    assert player.played[0] == chime(), "a chime comes first, so the elder knows it is the speaker talking"
+    assert len(tts.spoken) == 1, "an acknowledged announcement is not said again"
+
+
+def test_offline_call_for_help_says_what_to_do_not_only_a_siren(tmp_path):
+    from voice.messages import OFFLINE_HELP
+
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    clock = iter(range(0, 1000, 10))
+    speaker, player, tts = make_speaker(url, give_up_after=5.0)
+    speaker.sleep, speaker.clock = (lambda s: None), (lambda: next(clock))
+    with pytest.raises(Unreachable):
+        speaker.handle_text("救命 我 摔倒 了")
+    assert (OFFLINE_HELP, "cmn", 130) in tts.spoken
+    assert "120" in OFFLINE_HELP
+    assert tts.synthesize(OFFLINE_HELP, language="cmn", rate=130) in player.played[1:3]
+
+
+def test_offline_call_for_help_does_not_block_the_device_and_survives_a_reboot(tmp_path):
+    """Device mode: the retry runs on a thread and is kept on disk; a new
+    speaker process (after a reboot) sends the same message_id once the network is back."""
+    from voice.messages import OFFLINE_HELP
+    from voice.pending import PendingCalls
+
+    standin = StandIn(token=TOKEN).start()
+    url = standin.url
+    standin.stop()
+    speaker, player, tts = make_speaker(url, state_dir=tmp_path, background_retry=True,
+                                        retry_initial=0.05, retry_max=0.1)
+    reply = speaker.handle_text("救命 我 摔倒 了 起 不 来")
+    assert reply.texts == (OFFLINE_HELP,), "the device answers at once, it does not hang in a retry loop"
+    assert speaker.alarms >= 1
+    (call,) = PendingCalls(tmp_path).all()
+    speaker.stopping.set()  # the power goes off
+    speaker._retrier.join(5)
+    rebooted, _, rebooted_tts = make_speaker(url, state_dir=tmp_path, background_retry=True,
+                                             retry_initial=0.05, retry_max=0.1)
+    standin.start()  # the network is back
+    try:
+        rebooted.resume()
+        assert _wait(lambda: standin.delivered), "the call for help from before the reboot was never sent"
+        assert _wait(lambda: not PendingCalls(tmp_path).all())
+    finally:
+        rebooted.stopping.set()
+        standin.stop()
+    assert [b["message_id"] for b in standin.delivered] == [call.message_id]
+    assert standin.delivered[0]["text"] == "救命 我 摔倒 了 起 不 来"
+    assert _wait(lambda: any(t.startswith("收到") for t, _, _ in rebooted_tts.spoken)), "the server's answer is said"

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from records import announcements, db, people
+from records import announcements, db, people, profiles
 from tests.bot.conftest import DEVICE_TOKEN
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -68,6 +68,9 @@ def test_announcements_are_fetched_until_acknowledged(servers):
     url = f"{servers.rasa_url}/webhooks/speaker/announcements"
     got = requests.get(url, params={"device_id": "demo-speaker"}, headers=AUTH, timeout=10).json()
     assert made in [a["id"] for a in got["announcements"]]
+    with db.session_scope(servers.database_url) as session:
+        language, rate = profiles.voice(session, elder_id)
+    assert got["voice"] == {"language": language, "rate": rate}, "said in the elder's voice and rate"
     again = requests.get(url, params={"device_id": "demo-speaker"}, headers=AUTH, timeout=10).json()
     assert made in [a["id"] for a in again["announcements"]], "unheard announcements are redelivered"
     ack = post(servers, {"device_id": "demo-speaker", "ids": [made]}, path="announcements/ack").json()
