@@ -155,39 +155,55 @@ class ActionListReminders(Action):
         return []
 
 
+# 所有的提醒都关掉 / 全部唔要 / 统统取消: every reminder, said outright — no question back.
+# 晚上吃过了，不用提醒了 reports a dose: whatever else it names, ask before cancelling.
+TOOK_WORDS = ("吃过", "吃了", "吃完", "吃好了", "食咗", "食过", "食完", "吃好哉", "吃过哉")
+EVERY_WORDS = ("所有", "全部", "全都", "统统", "通通", "一概", "冚唪唥", "冚办烂", "都取消", "都关", "都删", "都不要", "都停")
+
+
+def cancel_reminders(dispatcher: CollectingDispatcher, tracker: Tracker, medication: str | None,
+                     period: str | None, ask_first: bool) -> list[EventType]:
+    """Cancel the elder's reminders (one medicine's, one part of the day's, or
+    all); with ``ask_first`` read back what would go and ask instead."""
+    done = [SlotSet("reminder_cancel_pending", None)]
+    try:
+        identity = for_an_elder(identify(tracker))
+        if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
+            return done
+        count = 0
+        if identity is not None and ask_first:
+            listed = listed_reminders(identity, "cancel reminders: read back first")
+            if listed:
+                dispatcher.utter_message(response="utter_reminder_cancel_ask", reminder_list=listed)
+                return [SlotSet("reminder_cancel_pending", True)]
+        elif identity is not None:
+            count = in_session(reminders.cancel, identity.elder_id, medication, period=period)
+    except StoreError:
+        dispatcher.utter_message(response="utter_service_trouble")
+        return done
+    if count:
+        dispatcher.utter_message(response="utter_reminder_cancelled", count=count)
+    else:
+        dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
+    return done
+
+
 class ActionCancelReminder(Action):
-    """取消降压药的提醒 cancels that one; 不用提醒了 with no medicine asks first
-    (it may mean only "I took it"), reading back what would be cancelled."""
+    """取消降压药的提醒 cancels that one, 晚上那个提醒删了 the evening's times,
+    所有的提醒都关掉 all; 不用提醒了 alone asks first (it may mean only "I took
+    it"), reading back what would be cancelled."""
 
     def name(self) -> str:
         return "action_cancel_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        said = text(tracker)
         medication = entity(tracker, "medication")
-        done = [SlotSet("reminder_cancel_pending", None)]
-        try:
-            identity = for_an_elder(identify(tracker))
-            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
-                return done
-            if identity is None:
-                dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
-                return done
-            if not medication:
-                listed = listed_reminders(identity, "cancel reminders: read back first")
-                if not listed:
-                    dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
-                    return done
-                dispatcher.utter_message(response="utter_reminder_cancel_ask", reminder_list=listed)
-                return [SlotSet("reminder_cancel_pending", True)]
-            count = in_session(reminders.cancel, identity.elder_id, medication)
-        except StoreError:
-            dispatcher.utter_message(response="utter_service_trouble")
-            return done
-        if count:
-            dispatcher.utter_message(response="utter_reminder_cancelled", count=count)
-        else:
-            dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
-        return done
+        period = period_hint(said)
+        every = any(word in said for word in EVERY_WORDS)
+        took = any(word in said for word in TOOK_WORDS)
+        return cancel_reminders(dispatcher, tracker, medication, period,
+                                ask_first=took or not (medication or period or every))
 
 
 class ActionCancelAllReminders(Action):
@@ -197,23 +213,10 @@ class ActionCancelAllReminders(Action):
         return "action_cancel_all_reminders"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        done = [SlotSet("reminder_cancel_pending", None)]
         if CANCEL_QUESTION not in last_said_to_user(tracker):
             dispatcher.utter_message(response="utter_reminder_kept")  # a yes to something else cancels nothing
-            return done
-        try:
-            identity = for_an_elder(identify(tracker))
-            if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):
-                return done
-            count = in_session(reminders.cancel, identity.elder_id, None) if identity is not None else 0
-        except StoreError:
-            dispatcher.utter_message(response="utter_service_trouble")
-            return done
-        if count:
-            dispatcher.utter_message(response="utter_reminder_cancelled", count=count)
-        else:
-            dispatcher.utter_message(response="utter_reminder_nothing_to_cancel")
-        return done
+            return [SlotSet("reminder_cancel_pending", None)]
+        return cancel_reminders(dispatcher, tracker, None, None, ask_first=False)
 
 
 class ActionKeepReminders(Action):

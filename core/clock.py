@@ -37,6 +37,12 @@ def local_today(timezone: str = TIMEZONE) -> dt.date:
     return now_local(timezone).date()
 
 
+def period_of_clock(clock: str) -> str:
+    """'09:00' → 'morning', '14:30' → 'afternoon', '19:00' → 'evening'."""
+    hour = int(clock[:2])
+    return "morning" if hour < 12 else ("afternoon" if hour < 18 else "evening")
+
+
 def say_clock(clock: str) -> str:
     """'08:00' → '早上8点', '12:00' → '中午12点', '20:30' → '晚上8点半', '15:15' → '下午3点15分'."""
     hour, minute = int(clock[:2]), int(clock[3:5])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from core.clock import say_clock  # noqa: F401 - spoken times, shared with records
+from core.clock import period_of_clock, say_clock  # noqa: F401 - spoken times, shared with records
 
 WEEKDAYS = "一二三四五六日"
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -109,12 +109,6 @@ def period_in(text: str) -> str | None:
     if any(word in text for word in MORNING_WORDS):
         return "morning"
     return None
-
-
-def period_of_clock(clock: str) -> str:
-    """'09:00' → 'morning', '14:30' → 'afternoon', '19:00' → 'evening'."""
-    hour = int(clock[:2])
-    return "morning" if hour < 12 else ("afternoon" if hour < 18 else "evening")
 
 
 def _minute(text: str) -> int | None:

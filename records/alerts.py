@@ -130,6 +130,14 @@ def notify(
     return used
 
 
+def elder_targets(session: Session, elder_id: int) -> list[tuple[str, str]]:
+    """Where something said to the elder goes: their speaker(s), else their own
+    bound WeChat or Telegram; empty when they cannot be reached at all."""
+    return [("speaker", device) for device in speakers(session, elder_id)] or [
+        (channel, address) for channel, address in addresses(session, elder_id) if channel in OWN_CHANNELS
+    ]
+
+
 def tell_elder(
     session: Session, elder_id: int, key: str, kind: str, message: str, params: dict,
     expires_at: dt.datetime | None = None,
@@ -139,10 +147,7 @@ def tell_elder(
     or Telegram instead.  Returns how many addresses it went to — 0 means the
     elder cannot be reached, and callers then must not wait for an answer
     (nobody is told "missed" about a reminder that was never said)."""
-    devices = speakers(session, elder_id)
-    targets = [("speaker", device) for device in devices] or [
-        (channel, address) for channel, address in addresses(session, elder_id) if channel in OWN_CHANNELS
-    ]
+    targets = elder_targets(session, elder_id)
     for channel, address in targets:
         outbox.enqueue(
             session, f"{key}:{channel}:{address}", channel, address, kind, message, params,

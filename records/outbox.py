@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,28 +95,28 @@ def claim_due(
     """
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=lease)
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= stale),
+    )
+    kinds = (OutboxMessage.kind.in_(URGENT_KINDS) if urgent is True
+             else OutboxMessage.kind.not_in(URGENT_KINDS) if urgent is False else true())
+    # Too late to be said: never said.  Failed first, so they take no place in the batch
+    # (a full batch of expired rows would end the worker's pass with nothing sent).
+    session.execute(
+        update(OutboxMessage)
+        .where(due, kinds, OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now)
+        .values(status="failed", last_error="expired")
+        .execution_options(synchronize_session="fetch")
+    )
     query = (
         select(OutboxMessage)
-        .where(
-            or_(
-                and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= stale),
-            )
-        )
+        .where(due, kinds, or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    if urgent is True:
-        query = query.where(OutboxMessage.kind.in_(URGENT_KINDS))
-    elif urgent is False:
-        query = query.where(OutboxMessage.kind.not_in(URGENT_KINDS))
-    rows = []
-    for row in session.execute(query).scalars():
-        if row.expires_at is not None and row.expires_at <= now:
-            row.status, row.last_error = "failed", "expired"  # too late to be said: never said
-            continue
-        rows.append(row)
+    rows = list(session.execute(query).scalars())
     for row in rows:
         row.reclaimed = row.status == "sending"  # not a column: tells the worker to check delivery
         row.status = "sending"

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.clock import TIMEZONE, say_clock
+from core.clock import TIMEZONE, period_of_clock, say_clock
 from records import alerts, audit
 from records.tables import CheckIn, ElderProfile, Reminder, ReminderOccurrence, utcnow
 
@@ -68,14 +68,29 @@ def active(session: Session, elder_id: int, reader: audit.Reader) -> list[Remind
     )
 
 
-def cancel(session: Session, elder_id: int, medication: str | None = None, now: dt.datetime | None = None) -> int:
-    """Cancel the elder's reminders for one medication (or all); returns how many."""
+def cancel(
+    session: Session, elder_id: int, medication: str | None = None, now: dt.datetime | None = None,
+    period: str | None = None,
+) -> int:
+    """Cancel the elder's reminders for one medication (or all); returns how many.
+
+    With ``period`` ('morning', 'afternoon', 'evening': 晚上那个提醒) only the
+    clock times in that part of the day go; a reminder keeps its other times
+    (早上8点、晚上8点 → 早上8点) and is cancelled when none is left."""
+    now = now or utcnow()
     query = select(Reminder).where(Reminder.elder_id == elder_id, Reminder.active == 1)
     if medication:
         query = query.where(Reminder.medication == medication)
     count = 0
     for reminder in session.execute(query.with_for_update()).scalars():
-        reminder.active, reminder.next_at, reminder.cancelled_at = 0, None, now or utcnow()
+        kept = [c for c in reminder.times.split() if period and period_of_clock(c) != period]
+        if kept == reminder.times.split():
+            continue  # nothing of it in that part of the day
+        if kept:
+            reminder.times = " ".join(kept)
+            reminder.next_at = next_due(reminder.times, now, reminder.timezone)
+        else:
+            reminder.active, reminder.next_at, reminder.cancelled_at = 0, None, now
         count += 1
     return count
 
@@ -223,9 +238,7 @@ def schedule_checkins(session: Session, now: dt.datetime | None = None) -> int:
 
 def reachable(session: Session, elder_id: int) -> bool:
     """Whether anything can be said to the elder: a speaker, or an account of their own."""
-    return bool(alerts.speakers(session, elder_id)) or any(
-        channel in alerts.OWN_CHANNELS for channel, _ in alerts.addresses(session, elder_id)
-    )
+    return bool(alerts.elder_targets(session, elder_id))
 
 
 def expire_checkins(session: Session, now: dt.datetime | None = None, limit: int = 50) -> int:

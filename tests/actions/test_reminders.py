@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from actions.reminders import (
@@ -142,3 +143,32 @@ def test_stop_reminding_without_a_medicine_asks_before_cancelling_anything(demo_
     assert responses(other) == ["utter_reminder_kept"] and len(_active(demo_store)) == 2, "a yes to another question"
     _, done = run(ActionCancelAllReminders(), _asked("系啊 全部唔要", "affirm", question))
     assert responses(done) == ["utter_reminder_cancelled"] and done[0]["count"] == 2 and _active(demo_store) == []
+
+
+def _two_reminders(url):
+    with db.session_scope(url) as session:
+        elder = identify(session, "demo-elder").person_id
+        reminders.create(session, elder, ["08:00"], "降压药")
+        reminders.create(session, elder, ["21:00"], "阿司匹林")
+
+
+def test_the_evening_one_named_by_its_time_of_day_is_cancelled_alone(demo_store):
+    _two_reminders(demo_store)
+    events, messages = run(ActionCancelReminder(), tracker(text="把晚上那个吃药提醒删了", intent="cancel_reminder"))
+    assert responses(messages) == ["utter_reminder_cancelled"] and messages[0]["count"] == 1
+    assert _active(demo_store) == ["降压药"] and slots_of(events) == {"reminder_cancel_pending": None}
+
+
+def test_all_of_them_said_outright_is_not_asked_again(demo_store):
+    _two_reminders(demo_store)
+    _, messages = run(ActionCancelReminder(), tracker(text="所有的提醒都关掉", intent="cancel_reminder"))
+    assert responses(messages) == ["utter_reminder_cancelled"] and messages[0]["count"] == 2
+    assert _active(demo_store) == []
+
+
+@pytest.mark.parametrize("said", ["晚上的药吃过了，不用提醒了", "降压药食咗喇 唔使提醒"])
+def test_a_dose_reported_with_it_asks_before_cancelling(demo_store, said):
+    _two_reminders(demo_store)
+    _, messages = run(ActionCancelReminder(), tracker(text=said, intent="cancel_reminder",
+                                                      entities=[entity("medication", "降压药")] if "降压药" in said else []))
+    assert responses(messages) == ["utter_reminder_cancel_ask"] and len(_active(demo_store)) == 2

@@ -114,3 +114,18 @@ def test_a_message_past_its_expiry_is_never_sent(migrated_url):
     with db.session_scope(migrated_url) as session:
         row = session.query(OutboxMessage).filter_by(key="late").one()
         assert (row.status, row.last_error) == ("failed", "expired")
+
+
+def test_expired_rows_take_no_place_in_the_batch(migrated_url):
+    """Ten stale reminders ahead of a live one must not fill a batch of ten and end the pass."""
+    with db.session_scope(migrated_url) as session:
+        for n in range(10):
+            outbox.enqueue(session, f"late{n}", "speaker", "spk", "reminder", "utter_ok", not_before=T0,
+                           expires_at=T0 + dt.timedelta(minutes=1))
+        outbox.enqueue(session, "live", "speaker", "spk", "reminder", "utter_ok", not_before=T0 + dt.timedelta(minutes=5))
+    with db.session_scope(migrated_url) as session:
+        claimed = outbox.claim_due(session, 10, "w1", T0 + dt.timedelta(minutes=11))
+        assert [r.key for r in claimed] == ["live"]
+    with db.session_scope(migrated_url) as session:
+        statuses = {r.status for r in session.query(OutboxMessage).filter(OutboxMessage.key.like("late%"))}
+    assert statuses == {"failed"}

@@ -57,6 +57,15 @@ def _said(session, prefix="rem:"):
     ).scalars().all()
 
 
+def _advance(url, *minutes, hour=8):
+    """Let the worker's re-remind pass run at each of those minutes past the hour (23 Nov)."""
+    done = []
+    for minute in minutes:
+        with db.session_scope(url) as session:
+            done.append(reminders.re_remind_due(session, local(2026, 11, 23, hour, minute)))
+    return done
+
+
 def test_a_reminder_fires_once_and_moves_to_tomorrow(demo):
     with db.session_scope(demo.url) as session:
         reminder_id = reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0)).id
@@ -78,9 +87,7 @@ def test_re_reminds_three_times_then_tells_the_family(demo):
         reminders.create(session, demo.elder, ["08:00"], "降压药", now=local(2026, 11, 23, 7, 0))
     with db.session_scope(demo.url) as session:
         reminders.fire_due(session, local(2026, 11, 23, 8, 0))
-    for minutes in (10, 20, 30):
-        with db.session_scope(demo.url) as session:
-            assert reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes)) == 1
+    assert _advance(demo.url, 10, 20, 30) == [1, 1, 1]
     with db.session_scope(demo.url) as session:
         assert len(_said(session)) == 4
         assert _occurrences(session)[0].status == "announced"
@@ -131,6 +138,21 @@ def test_list_is_audited_and_cancel_stops_firing(demo):
     with db.session_scope(demo.url) as session:
         assert [r.medication for r in reminders.active(session, demo.elder, reader)] == ["阿司匹林"]
         assert len(audit.entries(session, demo.elder)) == 2
+
+
+def test_cancelling_the_evening_keeps_the_morning_time(demo):
+    """晚上那个提醒删了: only the evening's times go; a reminder with none left is cancelled."""
+    with db.session_scope(demo.url) as session:
+        reminders.create(session, demo.elder, ["08:00", "20:00"], "降压药", now=local(2026, 11, 23, 7, 0))
+        reminders.create(session, demo.elder, ["21:00"], "阿司匹林", now=local(2026, 11, 23, 7, 0))
+        reminders.create(session, demo.elder, ["12:00"], "钙片", now=local(2026, 11, 23, 7, 0))
+    with db.session_scope(demo.url) as session:
+        assert reminders.cancel(session, demo.elder, None, local(2026, 11, 23, 9, 0), period="evening") == 2
+        assert reminders.cancel(session, demo.elder, None, local(2026, 11, 23, 9, 0), period="evening") == 0
+    with db.session_scope(demo.url) as session:
+        left = {r.medication: (r.active, r.times, r.next_at) for r in session.execute(select(Reminder)).scalars()}
+    assert left["降压药"][:2] == (1, "08:00") and left["降压药"][2].replace(tzinfo=dt.timezone.utc) == local(2026, 11, 24, 8, 0)
+    assert left["阿司匹林"][:2] == (0, "21:00") and left["钙片"][:2] == (1, "12:00")
 
 
 def test_daily_checkin_asks_once_and_tells_family_when_unanswered(demo):
@@ -218,9 +240,7 @@ def test_an_elder_who_cannot_be_reached_is_never_reported_as_missing_a_dose_or_a
     with db.session_scope(demo.url) as session:
         reminders.fire_due(session, local(2026, 11, 23, 8, 0))
         assert reminders.schedule_checkins(session, local(2026, 11, 23, 8, 31)) == 0
-    for minutes in (10, 20, 30, 40, 50):
-        with db.session_scope(demo.url) as session:
-            reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes))
+    _advance(demo.url, 10, 20, 30, 40, 50)
     with db.session_scope(demo.url) as session:
         reminders.expire_checkins(session, local(2026, 11, 23, 12, 0))
         (occ,) = _occurrences(session)
@@ -236,9 +256,7 @@ def test_a_reminder_cancelled_while_it_was_waiting_stops_asking(demo):
     with db.session_scope(demo.url) as session:
         reminders.fire_due(session, local(2026, 11, 23, 8, 0))
         reminders.cancel(session, demo.elder, "降压药")
-    for minutes in (10, 20, 30, 40):
-        with db.session_scope(demo.url) as session:
-            reminders.re_remind_due(session, local(2026, 11, 23, 8, minutes))
+    _advance(demo.url, 10, 20, 30, 40)
     with db.session_scope(demo.url) as session:
         assert _occurrences(session)[0].status == "cancelled"
         assert len(_said(session)) == 1 and session.execute(select(Alert)).first() is None
