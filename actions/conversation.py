@@ -102,6 +102,16 @@ class ActionNotUnderstood(Action):
         )
 
         said = text(tracker)
+        if tracker.get_slot("erasure_pending") and yesno.yes_no(said):
+            from actions.privacy import ActionKeepData, ActionRequestErasure
+
+            answer = ActionRequestErasure() if yesno.yes_no(said) == "yes" else ActionKeepData()
+            return await answer.run(dispatcher, tracker, domain)
+        if tracker.get_slot("consent_pending") and yesno.yes_no(said):
+            from actions.family import ActionConfirmConsent, ActionConsentDeclined
+
+            answer = ActionConfirmConsent() if yesno.yes_no(said) == "yes" else ActionConsentDeclined()
+            return await answer.run(dispatcher, tracker, domain)  # 系啊 俾佢睇
         if tracker.get_slot("reminder_asking") and (chinese.parse_clock_times(said) or entity(tracker, "medication")):
             return await ActionSetReminder().run(dispatcher, tracker, domain)
         if tracker.get_slot("reminder_cancel_pending") and yesno.yes_no(said):

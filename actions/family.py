@@ -18,10 +18,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity, identify, refuse_without_scope, require_scope  # noqa: F401  (re-exported)
+from actions import privacy
+from actions.common import (  # noqa: F401  (refuse_without_scope, require_scope: re-exported)
+    entity,
+    identify,
+    last_said_to_user,
+    refuse_without_scope,
+    require_scope,
+)
+from actions.common import (
+    text as text_of,
+)
 from core.errors import Conflict, NotFound, StoreError
 from nlu import chinese
-from records import binding, db
+from records import binding, db, people
 from records.binding import Redeemed
 from records.people import Identity
 
@@ -35,6 +45,10 @@ _SCOPE_WORDS = {
     "appointments": ("挂号", "预约", "看病", "约医生", "门诊"),
     "alerts": ("提醒", "报警", "通知", "紧急", "出事", "急事"),
 }
+# 解除我儿子的绑定, 把女儿解绑, 女儿的绑定取消了: the member goes altogether.
+_UNBIND = re.compile(r"解绑|(?:解除|取消|删掉|删除|去掉|不要|不再|撤销).{0,8}绑定|绑定.{0,4}(?:解除|取消|删|去掉|不要了)")
+# 让女儿帮我取消挂号 grants appointments: 取消 there is what she may do, not a revoke.
+_ERRAND_WORDS = ("帮我取消", "替我取消", "帮忙取消", "可以取消", "能取消", "去取消", "帮我退")
 _REVOKE_WORDS = ("不让", "不要让", "不准", "别让", "取消", "撤销", "收回", "关掉", "不给", "不用", "不想让", "删掉")
 _GRANT_WORDS = ("让", "允许", "可以", "给", "开通", "同意", "打开")
 
@@ -81,9 +95,14 @@ def _relation(tracker: Tracker) -> str | None:
 
 
 def parse_consent(text: str) -> tuple[str, set[str]]:
-    """("grant" | "revoke" | "hear", scopes) from what the elder said."""
+    """("grant" | "revoke" | "unbind" | "hear", scopes) from what the elder said."""
     scopes = {scope for scope, words in _SCOPE_WORDS.items() if any(w in text for w in words)}
-    if any(w in text for w in _REVOKE_WORDS):
+    if _UNBIND.search(text):
+        return "unbind", set()
+    verbs = text
+    for errand in _ERRAND_WORDS:
+        verbs = verbs.replace(errand, "帮我")
+    if any(w in verbs for w in _REVOKE_WORDS):
         return "revoke", scopes
     asks = any(w in text for w in ("什么", "哪些", "能不能看", "能看到", "有没有", "吗", "？", "?"))
     if not asks and any(w in text for w in _GRANT_WORDS) and scopes:
@@ -113,6 +132,8 @@ class ActionBindFamily(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
             identity = identify(tracker)
+            if identity is not None and identity.is_elder and parse_consent(text_of(tracker))[0] == "unbind":
+                return await ActionManageConsent().run(dispatcher, tracker, domain)  # 解除女儿的绑定
             if identity is not None and identity.is_elder:
                 return self._issue(dispatcher, tracker, identity)
             if identity is not None and identity.role != "family":
@@ -146,40 +167,62 @@ class ActionBindFamily(Action):
         return []
 
 
+CONSENT_QUESTION = "您同意让"  # in utter_consent_confirm: a yes grants only when it answered that
+CLEAR_OFFER = [SlotSet("consent_pending", None), SlotSet("consent_offer", None)]
+
+
+def changed_by(tracker: Tracker, identity: Identity) -> binding.ChangedBy:
+    return binding.ChangedBy(identity.person_id, identity.role, people.split_sender(tracker.sender_id)[0])
+
+
+def member_names(members) -> str:
+    """女儿李娜，还是儿子王强: the members, for the elder to say which one."""
+    return "，还是".join(f"{m.relation}{m.name}" for m in members)
+
+
 class ActionManageConsent(Action):
-    """The elder hears, grants or revokes what a family member may see or do."""
+    """The elder hears what each family member may see or do, grants (read back
+    and confirmed first), revokes or unbinds (at once, then read back)."""
 
     def name(self) -> str:
         return "action_manage_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if privacy.asks_to_be_forgotten(text):
+            return await privacy.ActionAskErasure().run(dispatcher, tracker, domain)
+        if privacy.asks_what_is_held(text):
+            return await privacy.ActionWhatIsHeld().run(dispatcher, tracker, domain)
         relation = _relation(tracker)
         verb, scopes = parse_consent(text)
+        members = []
         try:
             identity = identify(tracker)
             if identity is None or not identity.is_elder:
                 dispatcher.utter_message(response="utter_consent_elder_only")
                 return []
+            by = changed_by(tracker, identity)
             with db.session_scope() as session:
-                if verb == "hear":
-                    members = binding.links(session, identity.person_id)
+                members = binding.links(session, identity.person_id)
+                if verb == "grant":
+                    asked = binding.member(session, identity.person_id, relation, text)
+                elif verb == "unbind":
+                    changed = binding.unbind(session, identity.person_id, relation, by=by, said=text)
                 elif verb == "revoke" and not scopes:
-                    changed = binding.revoke_all(session, identity.person_id, relation)
+                    changed = binding.revoke_all(session, identity.person_id, relation, by=by, said=text)
                 elif verb == "revoke":
-                    changed = binding.change_scopes(session, identity.person_id, relation, revoke=scopes)
-                else:
-                    changed = binding.change_scopes(session, identity.person_id, relation, grant=scopes)
+                    changed = binding.change_scopes(session, identity.person_id, relation, revoke=scopes,
+                                                    by=by, said=text)
         except NotFound:
             dispatcher.utter_message(response="utter_consent_no_member", relation=relation or "")
-            return []
+            return CLEAR_OFFER
         except Conflict:
-            dispatcher.utter_message(response="utter_consent_which_member")
-            return []
+            dispatcher.utter_message(response="utter_consent_which_member", members=member_names(members))
+            return CLEAR_OFFER
         except StoreError:
             log.warning("consent change failed: records unavailable", exc_info=True)
             dispatcher.utter_message(response="utter_service_trouble")
-            return []
+            return CLEAR_OFFER
         if verb == "hear":
             if relation:
                 wanted = {relation, binding.member_relation(relation)}
@@ -192,11 +235,64 @@ class ActionManageConsent(Action):
                     scopes=scope_words(domain, member.scopes),
                 )
             return []
+        if verb == "grant":
+            new = set(scopes) - asked.scopes
+            if not new:
+                dispatcher.utter_message(response="utter_consent_member", relation=asked.relation, name=asked.name,
+                                         scopes=scope_words(domain, asked.scopes))
+                return CLEAR_OFFER
+            dispatcher.utter_message(response="utter_consent_confirm", relation=asked.relation, name=asked.name,
+                                     scopes=scope_words(domain, new))
+            return [SlotSet("consent_pending", True),
+                    SlotSet("consent_offer", f"{asked.family_id} {' '.join(sorted(new))}")]
+        if verb == "unbind":
+            dispatcher.utter_message(response="utter_consent_unbound", relation=changed.relation, name=changed.name)
+            return CLEAR_OFFER
         dispatcher.utter_message(
             response="utter_consent_changed", relation=changed.relation, name=changed.name,
             scopes=scope_words(domain, changed.scopes),
         )
-        return []
+        return CLEAR_OFFER
+
+
+class ActionConfirmConsent(Action):
+    """对 to 您同意让女儿李娜可以看您的健康情况，对吗？ — and only to that question."""
+
+    def name(self) -> str:
+        return "action_confirm_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        offer = (tracker.get_slot("consent_offer") or "").split()
+        if CONSENT_QUESTION not in last_said_to_user(tracker) or len(offer) < 2 or not offer[0].isdigit():
+            dispatcher.utter_message(response="utter_consent_not_changed")  # a yes to something else grants nothing
+            return CLEAR_OFFER
+        try:
+            identity = identify(tracker)
+            if identity is None or not identity.is_elder:
+                dispatcher.utter_message(response="utter_consent_elder_only")
+                return CLEAR_OFFER
+            with db.session_scope() as session:
+                changed = binding.change_scopes(session, identity.person_id, None, grant=set(offer[1:]),
+                                                by=changed_by(tracker, identity), family_id=int(offer[0]))
+        except NotFound:
+            dispatcher.utter_message(response="utter_consent_no_member", relation="")
+            return CLEAR_OFFER
+        except (StoreError, ValueError):
+            log.warning("consent grant failed", exc_info=True)
+            dispatcher.utter_message(response="utter_service_trouble")
+            return CLEAR_OFFER
+        dispatcher.utter_message(response="utter_consent_changed", relation=changed.relation, name=changed.name,
+                                 scopes=scope_words(domain, changed.scopes))
+        return CLEAR_OFFER
+
+
+class ActionConsentDeclined(Action):
+    def name(self) -> str:
+        return "action_consent_declined"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_consent_not_changed")
+        return CLEAR_OFFER
 
 
 class ActionChannelOnboarding(Action):

@@ -2,7 +2,9 @@
 
 Each run: move escalation ladders on, fire reminders and re-reminders, ask
 and expire daily check-ins, then send the outbox through the channel
-adapters.  Every phase is its own transaction over rows locked with
+adapters.  Once an hour it also keeps house: old binding attempts and codes
+and old inbound de-duplication rows go, and the words of conversations older
+than the retention time (``ANXIN_CONVERSATION_DAYS``, 30) are redacted.  Every phase is its own transaction over rows locked with
 ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so any number of workers can run;
 on SQLite the database's single writer serialises them.  A worker killed at
 any point loses nothing: uncommitted work is redone by the next run, and a
@@ -26,7 +28,18 @@ from dataclasses import dataclass, field
 from bot.outbound.base import ChannelAdapter, DeliveryResult, Outcome
 from bot.outbound.deliver import deliver
 from core.errors import StoreUnavailable
-from records import alerts, booking_reminders, db, emergency, outbox, reminders, safety
+from records import (
+    alerts,
+    binding,
+    booking_reminders,
+    conversations,
+    db,
+    emergency,
+    inbox,
+    outbox,
+    reminders,
+    safety,
+)
 from records.tables import utcnow
 
 log = logging.getLogger("anxin.worker")
@@ -64,6 +77,10 @@ class Worker:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     batch: int = 20
     lease: float = outbox.DEFAULT_LEASE
+    tracker_url: str | None = None
+    keep_conversations: dt.timedelta = conversations.RETENTION
+    housekeeping_every: dt.timedelta = dt.timedelta(hours=1)
+    last_housekeeping: dt.datetime | None = None
 
     def run_once(self, now: dt.datetime | None = None) -> dict[str, int]:
         """One pass over every kind of due work; returns what was done."""
@@ -71,6 +88,22 @@ class Worker:
         done.update({name: self._phase(name, func, now) for name, func in PHASES})
         done["sent"] = self.send_due(now) + done.pop("urgent")
         done["lectures"] = self.send_lectures(now)
+        done["housekeeping"] = self.keep_house(now)
+        return done
+
+    def keep_house(self, now: dt.datetime | None = None) -> int:
+        """At most once per ``housekeeping_every``: prune, and redact old conversations."""
+        now = now or utcnow()
+        if self.last_housekeeping is not None and now - self.last_housekeeping < self.housekeeping_every:
+            return 0
+        self.last_housekeeping = now
+        done = self._phase("prune binding", lambda session, at: binding.prune(session, at), now)
+        done += self._phase("prune inbox", lambda session, at: inbox.prune(session), now)
+        if self.tracker_url:
+            try:
+                done += conversations.redact_older_than(self.tracker_url, self.keep_conversations, now)
+            except Exception as exc:  # noqa: BLE001 - boundary: housekeeping must not stop safety work
+                log.error("worker phase redact conversations failed: %s", type(exc).__name__)
         return done
 
     def run_urgent(self, now: dt.datetime | None = None) -> int:
@@ -177,7 +210,9 @@ def make_worker(args: argparse.Namespace) -> Worker:
     from core.settings import current
 
     settings = current()
-    return Worker(settings.database_url, adapters(settings), batch=args.batch, lease=args.lease)
+    return Worker(settings.database_url, adapters(settings), batch=args.batch, lease=args.lease,
+                  tracker_url=settings.tracker_url,
+                  keep_conversations=dt.timedelta(days=settings.conversation_days))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -81,6 +81,8 @@ class Settings:
     # An abnormal-vital or red-flag alert the doctor has not acknowledged in this
     # many minutes goes on to the community worker.
     alert_escalate_minutes: int = 30
+    # The words of conversations (Rasa's tracker store) are redacted after this many days.
+    conversation_days: int = 30
     # "recording": every outgoing message to the recording adapter (tests, dry runs).
     outbound: str = ""
     vosk_model_path: Path | None = None
@@ -170,6 +172,7 @@ class Settings:
             checkin_window_minutes=max(1, _int(env, "ANXIN_CHECKIN_WINDOW_MINUTES", 120)),
             safety_check_seconds=max(5, _int(env, "ANXIN_SAFETY_CHECK_SECONDS", 60)),
             alert_escalate_minutes=max(1, _int(env, "ANXIN_ALERT_ESCALATE_MINUTES", 30)),
+            conversation_days=max(1, _int(env, "ANXIN_CONVERSATION_DAYS", 30)),
             outbound=env.get("ANXIN_OUTBOUND", "").strip(),
             vosk_model_path=_path(env, "ANXIN_VOSK_MODEL", Path(vosk)) if vosk else None,
         )

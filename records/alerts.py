@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records import outbox
+from records import audit, outbox
 from records.tables import (
     Alert,
     ChannelIdentity,
@@ -112,7 +112,9 @@ def notify(
     params: dict,
     elder_id: int | None = None,
 ) -> list[str]:
-    """Enqueue the named message once per address of the person; returns the channels used."""
+    """Enqueue the named message once per address of the person; returns the
+    channels used.  A message about an elder to someone else is a disclosure:
+    it is an audit entry (who received which message, through which channels)."""
     used = []
     for channel, address in addresses(session, person_id):
         outbox.enqueue(
@@ -127,7 +129,17 @@ def notify(
             elder_id=elder_id,
         )
         used.append(channel)
+    if used and elder_id is not None and person_id != elder_id:
+        disclosed(session, person_id, elder_id, kind, message, used)
     return used
+
+
+def disclosed(session: Session, person_id: int, elder_id: int, kind: str, message: str, channels) -> None:
+    """The audit entry of a push: the recipient as the reader, the message named."""
+    person = session.get(Person, person_id)
+    reader = audit.Reader(person_id, person.role if person else "recipient", f"pushed {message}",
+                          ",".join(dict.fromkeys(channels)))
+    audit.record(session, reader, elder_id, f"push:{kind}")
 
 
 def elder_targets(session: Session, elder_id: int) -> list[tuple[str, str]]:
@@ -148,6 +160,8 @@ def tell_elder(
     elder cannot be reached, and callers then must not wait for an answer
     (nobody is told "missed" about a reminder that was never said)."""
     targets = elder_targets(session, elder_id)
+    if targets and params.get("medication"):  # said aloud or sent: a medicine's name is health data
+        disclosed(session, elder_id, elder_id, kind, message, [channel for channel, _ in targets])
     for channel, address in targets:
         outbox.enqueue(
             session, f"{key}:{channel}:{address}", channel, address, kind, message, params,

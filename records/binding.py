@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
 from records.people import add_identity, identify
-from records.tables import CONSENT_SCOPES, BindingAttempt, BindingCode, FamilyLink, Person, utcnow
+from records.tables import (
+    CONSENT_SCOPES,
+    BindingAttempt,
+    BindingCode,
+    ConsentChange,
+    FamilyLink,
+    Person,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 CODE_TTL = dt.timedelta(hours=24)
@@ -62,6 +70,15 @@ class Redemption:
     elder_name: str | None = None
     relation: str | None = None
     scopes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ChangedBy:
+    """Who changes a consent, and through which channel (kept in its history)."""
+
+    person_id: int | None
+    role: str  # elder, or worker (with the elder present)
+    channel: str  # speaker, wechat, telegram, rest, console, cli
 
 
 @dataclass(frozen=True)
@@ -207,6 +224,7 @@ def _bind(session: Session, row: BindingCode, known, sender_id: str, rel: str, n
                       priority=(last or 0) + 1)
     session.add(link)
     row.used_at, row.used_by = now, family_id
+    _record(session, link, "bound", link.scopes(), ChangedBy(None, row.issued_by, row.issued_by), now)
     session.flush()
     return Redemption(Redeemed.BOUND, elder.id, elder.name, rel, frozenset(link.scopes()))
 
@@ -222,17 +240,51 @@ def links(session: Session, elder_id: int) -> list[LinkView]:
     return [LinkView(p.id, p.name, link.relation, frozenset(link.scopes()), link.priority) for link, p in rows]
 
 
-def _link_for(session: Session, elder_id: int, relation: str | None) -> FamilyLink:
+def _record(session: Session, link: FamilyLink, change: str, scopes, by: ChangedBy, now: dt.datetime) -> None:
+    session.add(ConsentChange(
+        elder_id=link.elder_id, family_id=link.family_id, relation=link.relation, change=change,
+        scopes=_joined(scopes), by_person_id=by.person_id, by_role=by.role[:16], channel=by.channel[:16], at=now,
+    ))
+
+
+def _view(session: Session, link: FamilyLink) -> LinkView:
+    person = session.get(Person, link.family_id)
+    return LinkView(person.id, person.name, link.relation, frozenset(link.scopes()), link.priority)
+
+
+def _named(session: Session, links: list[FamilyLink], said: str) -> list[FamilyLink]:
+    """The members whose name is in what was said: 李娜, or the given name 小梅 → 李小梅."""
+    named = []
+    for link in links:
+        name = (session.get(Person, link.family_id).name or "").strip()
+        if said and name and (name in said or (len(name) == 3 and name[1:] in said)):
+            named.append(link)
+    return named
+
+
+def _link_for(session: Session, elder_id: int, relation: str | None, said: str = "",
+              family_id: int | None = None) -> FamilyLink:
+    """The one family member meant: by id, else by relation, and among several
+    by the name said (two daughters are told apart by 李娜 and 李梅)."""
     query = select(FamilyLink).where(FamilyLink.elder_id == elder_id)
-    found = session.execute(query.order_by(FamilyLink.priority)).scalars().all()
+    if family_id is not None:
+        query = query.where(FamilyLink.family_id == family_id)
+    found = session.execute(query.order_by(FamilyLink.priority, FamilyLink.id)).scalars().all()
     if relation:
         wanted = {relation, member_relation(relation)}
         found = [link for link in found if link.relation in wanted]
+    if len(found) > 1:
+        found = _named(session, found, said) or found
     if not found:
         raise NotFound("no family member with that relation")
     if len(found) > 1:
         raise Conflict("more than one family member matches; say which one")
     return found[0]
+
+
+def member(session: Session, elder_id: int, relation: str | None, said: str = "") -> LinkView:
+    """The one family member the elder means (NotFound, Conflict as in change_scopes)."""
+    return _view(session, _link_for(session, elder_id, relation, said))
 
 
 def change_scopes(
@@ -241,19 +293,53 @@ def change_scopes(
     relation: str | None,
     grant=(),
     revoke=(),
+    *,
+    by: ChangedBy,
+    said: str = "",
+    family_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> LinkView:
-    """Grant and/or revoke scopes for the one family member ``relation`` names."""
+    """Grant and/or revoke scopes for the one family member meant (``family_id``,
+    else ``relation`` and the name in ``said``); the change is kept in the
+    consent history with who made it and through which channel."""
     grant, revoke = _check_scopes(grant), _check_scopes(revoke)
-    link = _link_for(session, elder_id, relation)
-    link.consent_scopes = _joined((link.scopes() | grant) - revoke)
+    now = now or utcnow()
+    link = _link_for(session, elder_id, relation, said, family_id)
+    before = link.scopes()
+    after = (before | grant) - revoke
+    link.consent_scopes = _joined(after)
+    if after - before:
+        _record(session, link, "grant", after - before, by, now)
+    if before - after:
+        _record(session, link, "revoke", before - after, by, now)
     session.flush()
-    person = session.get(Person, link.family_id)
-    return LinkView(person.id, person.name, link.relation, frozenset(link.scopes()), link.priority)
+    return _view(session, link)
 
 
-def revoke_all(session: Session, elder_id: int, relation: str | None) -> LinkView:
+def revoke_all(session: Session, elder_id: int, relation: str | None, *, by: ChangedBy, said: str = "") -> LinkView:
     """The member stays bound (so they can be re-granted) but sees and gets nothing."""
-    return change_scopes(session, elder_id, relation, revoke=CONSENT_SCOPES)
+    return change_scopes(session, elder_id, relation, revoke=CONSENT_SCOPES, by=by, said=said)
+
+
+def unbind(session: Session, elder_id: int, relation: str | None, *, by: ChangedBy, said: str = "",
+           now: dt.datetime | None = None) -> LinkView:
+    """The member is no longer family of this elder: the link goes (and with it
+    every scope and their place on the emergency ladder); the history stays.
+    Binding again needs a new code."""
+    now = now or utcnow()
+    link = _link_for(session, elder_id, relation, said)
+    view = _view(session, link)
+    _record(session, link, "unbound", link.scopes(), by, now)
+    session.delete(link)
+    session.flush()
+    return view
+
+
+def history(session: Session, elder_id: int) -> list[ConsentChange]:
+    """Every change to the elder's family consents, oldest first."""
+    return list(session.execute(
+        select(ConsentChange).where(ConsentChange.elder_id == elder_id).order_by(ConsentChange.at, ConsentChange.id)
+    ).scalars())
 
 
 def prune(session: Session, now: dt.datetime | None = None) -> int:

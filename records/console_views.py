@@ -282,3 +282,29 @@ def counts(session: Session) -> dict[str, int]:
         "emergencies": count(EmergencyEvent, EmergencyEvent.status == "open"),
         "alerts": count(Alert, Alert.status == "open"),
     }
+
+
+@dataclass(frozen=True)
+class PrivacyPage:
+    """One elder's privacy page: who may see what, how that changed, who read what."""
+
+    elder_id: int
+    elder_name: str
+    family: list
+    changes: list
+    trail: list
+
+
+def privacy_page(session: Session, elder_id: int, limit: int = 200) -> PrivacyPage:
+    """The consent history and the audit trail (reading either is not health data)."""
+    elder = session.get(Person, elder_id)
+    if elder is None or elder.role != "elder":
+        raise NotFound("no such elder")
+    history = list(reversed(binding.history(session, elder_id)))[:limit]
+    entries = audit.entries(session, elder_id, limit)
+    ids = {c.family_id for c in history} | {c.by_person_id for c in history} | {e.actor_id for e in entries}
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids - {None}))).all())
+    changes = [(c.at, c.relation, names.get(c.family_id, "（已解除）"), c.change, c.scopes, c.by_role,
+                names.get(c.by_person_id, ""), c.channel) for c in history]
+    trail = [(e.at, names.get(e.actor_id, "系统"), e.actor_role, e.what, e.why, e.channel) for e in entries]
+    return PrivacyPage(elder_id, elder.name, binding.links(session, elder_id), changes, trail)

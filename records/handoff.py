@@ -88,11 +88,14 @@ def open_for(session: Session, sender_id: str) -> HandoffRequest | None:
 
 
 def request(session: Session, sender_id: str, summary: str, now: dt.datetime | None = None,
-            timezone: str = TIMEZONE) -> HandoffView:
-    """Open a callback request for ``sender_id`` (or return the one already open)."""
+            timezone: str = TIMEZONE, append: bool = False) -> HandoffView:
+    """Open a callback request for ``sender_id`` (or return the one already open;
+    with ``append`` the summary is added to it, so a second request is not lost)."""
     now = now or utcnow()
     existing = open_for(session, sender_id)
     if existing is not None:
+        if append and summary not in existing.summary:
+            existing.summary = f"{summary}；{existing.summary}"[:SUMMARY_LIMIT]
         return _view(session, existing, created=False)
     identity = people.identify(session, sender_id)
     elder_id = identity.elder_id if identity else None

@@ -24,9 +24,11 @@ from records.tables.lectures import Lecture, LectureDelivery, LectureRegistratio
 from records.tables.messaging import Announcement, InboundMessage, OutboxMessage
 from records.tables.people import (
     CHANNELS,
+    CONSENT_CHANGES,
     CONSENT_SCOPES,
     ROLES,
     ChannelIdentity,
+    ConsentChange,
     Device,
     ElderProfile,
     FamilyLink,
@@ -48,10 +50,10 @@ from records.tables.services import (
 )
 
 __all__ = [
-    "APPOINTMENT_STATUSES", "CHANNELS", "CONSENT_SCOPES", "LEVELS", "NAMING", "ORDER_STATUSES", "PERIODS",
+    "APPOINTMENT_STATUSES", "CHANNELS", "CONSENT_CHANGES", "CONSENT_SCOPES", "LEVELS", "NAMING", "ORDER_STATUSES", "PERIODS",
     "REMINDER_KINDS", "ROLES", "VITAL_TYPES",
     "Alert", "Announcement", "Appointment", "AuditEntry", "Base", "BindingAttempt", "BindingCode",
-    "BookingReminder", "ChannelIdentity", "CheckIn", "ConsoleSession", "ConsoleUser", "SignInFailure", "Department", "Device",
+    "BookingReminder", "ChannelIdentity", "CheckIn", "ConsentChange", "ConsoleSession", "ConsoleUser", "SignInFailure", "Department", "Device",
     "Doctor", "ElderProfile", "EmergencyEvent", "EscalationStep", "SafetyCheck", "FamilyLink", "HandoffRequest", "HomeService",
     "InboundMessage", "Lecture", "LectureDelivery", "LectureRegistration", "Observation", "OutboxMessage",
     "Person", "ProviderAvailability", "Reminder", "ReminderOccurrence", "ScheduleSlot", "ServiceOrder",

@@ -76,6 +76,29 @@ class FamilyLink(Base):
         return set(self.consent_scopes.split())
 
 
+CONSENT_CHANGES = ("bound", "grant", "revoke", "unbound")
+
+
+class ConsentChange(Base):
+    """One change to what a family member may see or do: who made it, through
+    which channel, when.  Kept when the member is unbound (their id is then
+    cleared with their person row; the relation stays)."""
+
+    __tablename__ = "consent_changes"
+    __table_args__ = (CheckConstraint("change IN ('bound','grant','revoke','unbound')", name="change"),)
+
+    id = Column(Integer, primary_key=True)
+    elder_id = Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True)
+    relation = Column(String(16), nullable=False)
+    change = Column(String(16), nullable=False)
+    scopes = Column(String(200), nullable=False, default="")  # what was granted, revoked or held
+    by_person_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True)
+    by_role = Column(String(16), nullable=False)  # elder, worker, or the code's issuer
+    channel = Column(String(16), nullable=False)  # speaker, wechat, console, cli ...
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class ChannelIdentity(Base):
     """Maps a channel's sender (an openid, a chat id, a device) to a person."""
 

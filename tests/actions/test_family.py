@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.family import (
     ActionBindFamily,
     ActionChannelOnboarding,
+    ActionConfirmConsent,
+    ActionConsentDeclined,
     ActionManageConsent,
     code_from,
     normalise_code,
@@ -130,6 +132,8 @@ def test_store_down_is_said_honestly(monkeypatch):
     ("不让我儿子看我的健康情况", "revoke", {"health_summary"}),
     ("不让儿子看了", "revoke", set()),
     ("关掉我女儿的通知", "revoke", {"alerts"}),
+    ("让女儿帮我取消挂号", "grant", {"appointments"}),
+    ("解除我儿子的绑定", "unbind", set()),
 ])
 def test_parse_consent(text, verb, scopes):
     assert parse_consent(text) == (verb, scopes)
@@ -149,8 +153,28 @@ def test_the_elder_hears_who_may_see_what(demo_store):
     assert [m["relation"] for m in only] == ["儿子"]
 
 
+def answer(action, text: str, intent: str, asked: str, slots: dict, sender: str = "demo-elder"):
+    t = tracker(sender, text, intent)
+    t.events = [{"event": "bot", "text": asked}, {"event": "user", "text": text}]
+    t.slots.update(slots)
+    return run(action, t)
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
 def test_the_elder_grants_and_revokes_by_voice(demo_store):
-    granted, _ = consent("让我儿子看我的健康情况", "儿子")
+    asked, events = consent("让我儿子看我的健康情况", "儿子")
+    assert said(asked) == ["utter_consent_confirm"] and asked[0]["name"] and "健康" in asked[0]["scopes"]
+    assert not require_scope(identity("telegram:100200300"), "health_summary"), "nothing before the elder's yes"
+    offer = slots_of(events)
+    assert offer["consent_pending"] is True
+    question = f"您同意让儿子{asked[0]['name']}可以看您的健康情况，对吗？"
+    other, _ = answer(ActionConfirmConsent(), "好", "affirm", "今天身体怎么样？", offer)
+    assert said(other) == ["utter_consent_not_changed"], "a yes to another question grants nothing"
+    assert not require_scope(identity("telegram:100200300"), "health_summary")
+    granted, _ = answer(ActionConfirmConsent(), "系啊", "affirm", question, offer)
     assert said(granted) == ["utter_consent_changed"] and "健康" in granted[0]["scopes"]
     assert require_scope(identity("telegram:100200300"), "health_summary")
     revoked, _ = consent("不让儿子看了", "儿子")
@@ -164,7 +188,25 @@ def test_consent_needs_the_elder_and_a_clear_member(demo_store):
     unknown, _ = consent("让我孙女看我的健康情况", "孙女")
     assert said(unknown) == ["utter_consent_no_member"]
     vague, _ = consent("让他们看我的健康情况")
-    assert said(vague) == ["utter_consent_which_member"]
+    assert said(vague) == ["utter_consent_which_member"] and "女儿李娜" in vague[0]["members"]
+
+
+def test_a_grant_declined_changes_nothing(demo_store):
+    asked, events = consent("让我儿子看我的健康情况", "儿子")
+    no, _ = answer(ActionConsentDeclined(), "唔好", "deny", "您同意让…，对吗？", slots_of(events))
+    assert said(no) == ["utter_consent_not_changed"]
+    assert not require_scope(identity("telegram:100200300"), "health_summary")
+
+
+def test_the_elder_unbinds_a_member_completely(demo_store):
+    gone, _ = run(ActionBindFamily(), tracker("demo-elder", "把我儿子的绑定解除了", "bind_family",
+                                              [{"entity": "relation", "value": "儿子"}]))
+    assert said(gone) == ["utter_consent_unbound"]
+    son = identity("telegram:100200300")
+    assert son is None or son.elder_id is None
+    with db.session_scope() as session:
+        elder = people.identify(session, "demo-elder").person_id
+        assert [c.change for c in binding.history(session, elder)][-1] == "unbound"
 
 
 def test_a_family_member_without_the_scope_is_refused_health_data(demo_store):
@@ -192,7 +234,7 @@ def test_onboarding_guides_the_new_and_greets_the_known(demo_store):
 def test_every_response_the_actions_use_is_in_the_domain():
     used = {"utter_ask_binding_code", "utter_binding_code_issued", "utter_consent_member", "utter_consent_changed",
             "utter_consent_nobody", "utter_consent_no_member", "utter_consent_which_member",
-            "utter_consent_elder_only", "utter_onboarding_unknown", "utter_onboarding_known",
+            "utter_consent_elder_only", "utter_consent_confirm", "utter_consent_not_changed", "utter_consent_unbound", "utter_onboarding_unknown", "utter_onboarding_known",
             "utter_scope_refused", "utter_voice_unavailable", "utter_media_unsupported"}
     from actions.family import RESPONSES_BY_STATUS
 

@@ -377,3 +377,28 @@ def test_the_worker_escalates_an_unanswered_safety_question(demo, tmp_path):
         event = session.execute(select(EmergencyEvent)).scalar_one()
         assert event.category == "unanswered" and event.trigger == "我有点不对劲"
     assert any(row["key"].startswith(f"esc:{event.id}:") for row in recording.sent()), "the first rung was sent"
+
+
+def test_housekeeping_runs_hourly_and_redacts_old_conversations(migrated_url, tmp_path):  # noqa: F811
+    """Old binding attempts go and conversation words past the retention time are blanked, once an hour."""
+    import sqlalchemy as sa
+
+    from records.tables import BindingAttempt
+
+    tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = sa.create_engine(tracker)
+    now = dt.datetime(2026, 12, 3, 8, tzinfo=dt.timezone.utc)
+    with engine.begin() as c:
+        c.execute(sa.text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255),"
+                          " timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"))
+        c.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('demo-elder', 'user', :t, :d)"),
+                  {"t": (now - dt.timedelta(days=40)).timestamp(), "d": json.dumps({"event": "user", "text": "我血压一百六"})})
+    with db.session_scope(migrated_url) as session:
+        session.add(BindingAttempt(sender_id="wechat:guess", attempted_at=now - dt.timedelta(days=2)))
+    worker = Worker(migrated_url, {}, tracker_url=tracker)
+    assert worker.keep_house(now) == 2
+    assert worker.keep_house(now + dt.timedelta(minutes=5)) == 0, "not again within the hour"
+    with engine.connect() as c:
+        (data,) = c.execute(sa.text("SELECT data FROM events")).scalars().all()
+    engine.dispose()
+    assert "一百六" not in data and json.loads(data)["redacted"] is True

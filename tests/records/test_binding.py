@@ -8,7 +8,7 @@ import pytest
 from core.errors import Conflict, NotFound
 from records import binding, db, migrate, people, seed
 from records.binding import Redeemed
-from records.tables import utcnow
+from records.tables import Person, utcnow
 
 
 def _seed(url: str) -> str:
@@ -120,29 +120,64 @@ def test_an_already_bound_member_keeps_the_code_unused(local):
     assert redeem(local, code, "telegram:4242").status is Redeemed.BOUND
 
 
+BY = binding.ChangedBy(None, "elder", "speaker")
+
+
 def test_the_elder_changes_and_revokes_scopes(seeded):
     eid = elder_id(seeded)
     with db.session_scope(seeded) as session:
-        son = binding.change_scopes(session, eid, "儿子", grant={"health_summary"})
+        son = binding.change_scopes(session, eid, "儿子", grant={"health_summary"}, by=BY)
     assert son.scopes == {"alerts", "health_summary"}
     with db.session_scope(seeded) as session:
         assert people.identify(session, "telegram:100200300").scopes == {"alerts", "health_summary"}
-        daughter = binding.change_scopes(session, eid, "女儿", revoke={"health_summary"})
+        daughter = binding.change_scopes(session, eid, "女儿", revoke={"health_summary"}, by=BY)
     assert daughter.scopes == {"appointments", "alerts"}
     with db.session_scope(seeded) as session:
-        assert binding.revoke_all(session, eid, "儿子").scopes == frozenset()
+        assert binding.revoke_all(session, eid, "儿子", by=BY).scopes == frozenset()
     with db.session_scope(seeded) as session:
         assert people.identify(session, "telegram:100200300").scopes == frozenset()
+        changes = [(c.relation, c.change, c.scopes, c.by_role, c.channel) for c in binding.history(session, eid)]
+    assert changes[-3:] == [("儿子", "grant", "health_summary", "elder", "speaker"),
+                            ("女儿", "revoke", "health_summary", "elder", "speaker"),
+                            ("儿子", "revoke", "health_summary alerts", "elder", "speaker")]
+
+
+def test_binding_and_unbinding_are_kept_in_the_history(local):
+    eid = elder_id(local)
+    code = issue(local)
+    assert redeem(local, code, "telegram:4242", "孙女").status is Redeemed.BOUND
+    with db.session_scope(local) as session:
+        gone = binding.unbind(session, eid, "孙女", by=BY)
+    assert gone.relation == "孙女"
+    with db.session_scope(local) as session:
+        assert people.identify(session, "telegram:4242").elder_id is None, "no longer anyone's family"
+        changes = [(c.relation, c.change, c.by_role) for c in binding.history(session, eid)]
+    assert changes[-2:] == [("孙女", "bound", "speaker"), ("孙女", "unbound", "elder")]
+
+
+def test_two_members_with_one_relation_are_told_apart_by_name(local):
+    eid = elder_id(local)
+    code = issue(local)
+    redeem(local, code, "telegram:4243", "女儿")
+    with db.session_scope(local) as session:
+        family = people.identify(session, "telegram:4243").person_id
+        session.get(Person, family).name = "李梅"
+    with db.session_scope(local) as session, pytest.raises(Conflict):
+        binding.change_scopes(session, eid, "女儿", grant={"health_summary"}, by=BY)
+    with db.session_scope(local) as session:
+        assert binding.change_scopes(session, eid, "女儿", grant={"health_summary"}, by=BY,
+                                     said="让女儿李梅看我的健康").family_id == family
+        assert binding.member(session, eid, None, "李梅能看到什么").family_id == family
 
 
 def test_scope_changes_need_one_clear_member(local):
     eid = elder_id(local)
     with db.session_scope(local) as session, pytest.raises(NotFound):
-        binding.change_scopes(session, eid, "外孙", grant={"alerts"})
+        binding.change_scopes(session, eid, "外孙", grant={"alerts"}, by=BY)
     with db.session_scope(local) as session, pytest.raises(Conflict):
-        binding.change_scopes(session, eid, None, grant={"alerts"})
+        binding.change_scopes(session, eid, None, grant={"alerts"}, by=BY)
     with db.session_scope(local) as session, pytest.raises(ValueError):
-        binding.change_scopes(session, eid, "女儿", grant={"everything"})
+        binding.change_scopes(session, eid, "女儿", grant={"everything"}, by=BY)
 
 
 def test_only_elders_get_codes(local):

@@ -135,4 +135,6 @@ def test_summary_has_latest_vitals_and_open_alerts(demo):
         latest = {o.vital_type: (o.value, o.value2) for o in result.latest}
         assert latest == {"blood_pressure": (158, 95), "heart_rate": (70, None)}
         assert result.open_alerts == 1
-        assert len(audit.entries(session, demo.elder)) == 1
+        entries = audit.entries(session, demo.elder)
+        assert [e.what for e in entries if not e.what.startswith("push:")] == ["health_summary"]
+        assert {e.what for e in entries} >= {"push:alert"}, "the high reading pushed to the doctor is audited too"
