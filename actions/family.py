@@ -49,8 +49,8 @@ _SCOPE_WORDS = {
 _UNBIND = re.compile(r"解绑|(?:解除|取消|删掉|删除|去掉|不要|不再|撤销).{0,8}绑定|绑定.{0,4}(?:解除|取消|删|去掉|不要了)")
 # 让女儿帮我取消挂号 grants appointments: 取消 there is what she may do, not a revoke.
 _ERRAND_WORDS = ("帮我取消", "替我取消", "帮忙取消", "可以取消", "能取消", "去取消", "帮我退")
-_REVOKE_WORDS = ("不让", "不要让", "不准", "别让", "取消", "撤销", "收回", "关掉", "不给", "不用", "不想让", "删掉")
-_GRANT_WORDS = ("让", "允许", "可以", "给", "开通", "同意", "打开")
+_REVOKE_WORDS = ("唔俾", "唔畀", "唔准", "唔好俾", "唔好畀", "唔使俾", "覅", "勿要", "不让", "不要让", "不准", "别让", "取消", "撤销", "收回", "关掉", "不给", "不用", "不想让", "删掉")
+_GRANT_WORDS = ("俾", "畀", "让", "允许", "可以", "给", "开通", "同意", "打开")
 
 RESPONSES_BY_STATUS = {
     Redeemed.BOUND: "utter_bind_done",
@@ -89,9 +89,27 @@ def spoken_digits(code: str) -> str:
     return chinese.say_digits(code)
 
 
+# What elders call their family in Cantonese and Wu (个女, 伲子), as the records name them.
+_SAID_RELATIONS = {
+    "个女": "女儿", "阿女": "女儿", "囡儿": "女儿", "囡囡": "女儿", "闺女": "女儿", "囡": "女儿",
+    "个仔": "儿子", "阿仔": "儿子", "伲子": "儿子", "孙仔": "孙子", "孙囡": "孙女",
+    "老公": "老伴", "老婆": "老伴", "老头子": "老伴", "老太婆": "老伴", "爱人": "老伴", "媳妇": "儿媳",
+}
+
+
 def _relation(tracker: Tracker) -> str | None:
-    value = entity(tracker, "relation")
-    return str(value) if value is not None else None
+    """The relation named: the entity, cleaned (我孙子 → 孙子, 个女 → 女儿); when
+    DIET's span is no relation (我), the relation word said."""
+    value = str(entity(tracker, "relation") or "").strip()
+    said = tracker.latest_message.get("text") or ""
+    for text in (value, value.lstrip("我的个阿"), said):
+        if text in _SAID_RELATIONS or binding.member_relation(text):
+            return _SAID_RELATIONS.get(text, text)
+    found = [word for word in (*binding.MEMBER_RELATIONS, *_SAID_RELATIONS) if word in said]
+    if found:
+        word = max(found, key=len)  # 外孙女 before 孙女
+        return _SAID_RELATIONS.get(word, word)
+    return value or None
 
 
 def parse_consent(text: str) -> tuple[str, set[str]]:
@@ -104,7 +122,7 @@ def parse_consent(text: str) -> tuple[str, set[str]]:
         verbs = verbs.replace(errand, "帮我")
     if any(w in verbs for w in _REVOKE_WORDS):
         return "revoke", scopes
-    asks = any(w in text for w in ("什么", "哪些", "能不能看", "能看到", "有没有", "吗", "？", "?"))
+    asks = any(w in text for w in ("什么", "哪些", "乜", "啥", "能不能看", "能看到", "有没有", "吗", "？", "?"))
     if not asks and any(w in text for w in _GRANT_WORDS) and scopes:
         return "grant", scopes
     return "hear", scopes

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import zone
 from core.errors import Conflict, NotFound
 from records.booking_names import (  # noqa: F401  (part of the booking API)
     DOCTOR_WORDS,
@@ -38,6 +39,8 @@ from records.tables import Appointment, BookingReminder, ScheduleSlot
 
 # A session can no longer be booked once it has started (local time).
 REMINDER_TIME = dt.time(18, 0)  # the evening before
+MORNING_OF = dt.time(7, 0)  # booked that evening or later: the morning of the day instead
+NOT_RIGHT_AFTER = dt.timedelta(hours=1)  # the elder has just heard the booking confirmed
 BOOKING_NUMBER_BASE = 100000
 
 
@@ -52,10 +55,25 @@ class AppointmentView:
     status: str
 
 
-def reminder_due(day: dt.date, now: dt.datetime) -> dt.datetime:
-    """18:00 local on the day before; at once if that is already past."""
-    due = dt.datetime.combine(day - dt.timedelta(days=1), REMINDER_TIME, now.tzinfo)
-    return max(due, now)
+def reminder_due(day: dt.date, now: dt.datetime) -> dt.datetime | None:
+    """When to remind the elder of a booking on ``day``: 18:00 local the evening
+    before; when that is past or less than an hour away (booked that evening),
+    07:00 on the day; when that is too (booked on the day), never — the elder
+    has just heard the booking confirmed, and a reminder right after it is
+    noise."""
+    local = zone()
+    for due in (dt.datetime.combine(day - dt.timedelta(days=1), REMINDER_TIME, local),
+                dt.datetime.combine(day, MORNING_OF, local)):
+        if due >= now + NOT_RIGHT_AFTER:
+            return due
+    return None
+
+
+def add_reminder(session: Session, kind: str, ref_id: int, elder_id: int, day: dt.date, now: dt.datetime) -> None:
+    """The booking's reminder row, when it gets one (``reminder_due``)."""
+    due = reminder_due(day, now)
+    if due is not None:
+        session.add(BookingReminder(kind=kind, ref_id=ref_id, elder_id=elder_id, due_at=due))
 
 
 # --- booking ---------------------------------------------------------------
@@ -110,14 +128,7 @@ def _insert_appointment(
     except IntegrityError as exc:
         raise Conflict("duplicate") from exc
     appointment.booking_number = str(BOOKING_NUMBER_BASE + appointment.id)
-    session.add(
-        BookingReminder(
-            kind="appointment",
-            ref_id=appointment.id,
-            elder_id=elder_id,
-            due_at=reminder_due(slot.day, now),
-        )
-    )
+    add_reminder(session, "appointment", appointment.id, elder_id, slot.day, now)
     session.flush()
     return appointment
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
-from records.booking import now_local, reminder_due
+from records.booking import add_reminder, now_local
 from records.tables import (
     BookingReminder,
     ElderProfile,
@@ -173,14 +173,7 @@ def order_service(
     except IntegrityError as exc:  # someone took the provider's time just now
         raise Conflict("provider_taken") from exc
     order.order_number = str(ORDER_NUMBER_BASE + order.id)
-    session.add(
-        BookingReminder(
-            kind="service_order",
-            ref_id=order.id,
-            elder_id=elder_id,
-            due_at=reminder_due(day, now),
-        )
-    )
+    add_reminder(session, "service_order", order.id, elder_id, day, now)
     session.flush()
     view = _view(session, order)
     return view

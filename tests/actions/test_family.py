@@ -134,6 +134,10 @@ def test_store_down_is_said_honestly(monkeypatch):
     ("关掉我女儿的通知", "revoke", {"alerts"}),
     ("让女儿帮我取消挂号", "grant", {"appointments"}),
     ("解除我儿子的绑定", "unbind", set()),
+    ("俾我个女睇下我嘅身体情况", "grant", {"health_summary"}),
+    ("唔俾个女睇我嘅血压喇", "revoke", {"health_summary"}),
+    ("覅让伲子收提醒了", "revoke", {"alerts"}),
+    ("阿女可以睇到我啲乜嘢", "hear", set()),
 ])
 def test_parse_consent(text, verb, scopes):
     assert parse_consent(text) == (verb, scopes)
@@ -240,3 +244,17 @@ def test_every_response_the_actions_use_is_in_the_domain():
 
     used |= set(RESPONSES_BY_STATUS.values())
     assert used <= set(DOMAIN["responses"])
+
+
+@pytest.mark.parametrize(("text", "span", "relation"), [
+    ("把我孙子解绑", "我", "孙子"),
+    ("唔俾个女睇我嘅血压喇", "个女", "女儿"),
+    ("覅让伲子收提醒了", None, "儿子"),
+    ("让我外孙女看", "我外孙女", "外孙女"),
+    ("让他们看", None, None),
+])
+def test_the_relation_is_read_from_what_was_said_when_the_span_is_not_one(text, span, relation):
+    from actions.family import _relation
+
+    entities = [{"entity": "relation", "value": span}] if span else []
+    assert _relation(tracker("demo-elder", text, "manage_consent", entities)) == relation

@@ -57,7 +57,9 @@ def _booked(url, slot_id) -> int:
 def test_book_returns_a_number_and_a_reminder_for_the_day_before(demo):
     url, elder, daughter = demo
     place = _first_session(url)
-    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id, booked_by_id=daughter.person_id)
+    two_days_before = min(_now(), dt.datetime.combine(place.day - dt.timedelta(days=2), dt.time(10), TZ))
+    view = uow(url, booking.book_appointment, elder_id=elder.person_id, slot_id=place.slot_id,
+               booked_by_id=daughter.person_id, now=two_days_before)
     assert view.booking_number.isdigit() and view.department == "心内科"
     assert _booked(url, place.slot_id) == 1
     with db.session_scope(url) as session:
@@ -67,7 +69,7 @@ def test_book_returns_a_number_and_a_reminder_for_the_day_before(demo):
             select(BookingReminder).where(BookingReminder.ref_id == view.appointment_id)
         ).scalar_one()
         due = reminder.due_at.astimezone(TZ)
-        assert due.date() == place.day - dt.timedelta(days=1) or due <= _now()
+        assert (due.date(), due.hour) == (place.day - dt.timedelta(days=1), 18), "18:00 the evening before"
         assert reminder.sent_at is None and reminder.kind == "appointment"
     assert [a.booking_number for a in uow(url, booking.upcoming, elder.person_id)] == [
         view.booking_number

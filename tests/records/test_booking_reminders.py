@@ -1,17 +1,21 @@
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
+from core.clock import now_local, zone
 from records import booking, booking_reminders, db
 from records.tables import OutboxMessage, ScheduleSlot, utcnow
 from tests.records.seeded import seed_demo, uow
 
 
 def _book(url, elder):
+    """The first session, booked two days before it (so it has its evening-before reminder)."""
     with db.session_scope(url) as session:
         slot = session.execute(select(ScheduleSlot).order_by(ScheduleSlot.day, ScheduleSlot.id)).scalars().first()
-        slot_id = slot.id
-    return uow(url, booking.book_appointment, elder_id=elder, slot_id=slot_id)
+        slot_id, day = slot.id, slot.day
+    before = dt.datetime.combine(day - dt.timedelta(days=2), dt.time(10, 0), zone())
+    return uow(url, booking.book_appointment, elder_id=elder, slot_id=slot_id, now=min(before, now_local()))
 
 
 def _reminders(url):
@@ -54,3 +58,20 @@ def test_a_booking_for_today_is_told_today_never_tomorrow(migrated_url):
     (said,) = _reminders(migrated_url)
     assert '"when": "今天"' in said and view.booking_number in said
     assert say_day(day, day - dt.timedelta(days=1)) == "明天" and say_day(day, day - dt.timedelta(days=5)).endswith("日")
+
+
+def _local(*args):
+    return dt.datetime(*args, tzinfo=zone())
+
+
+@pytest.mark.parametrize(("booked_at", "due"), [
+    (_local(2026, 12, 1, 10, 0), _local(2026, 12, 2, 18, 0)),  # days before: the evening before
+    (_local(2026, 12, 2, 17, 30), _local(2026, 12, 3, 7, 0)),  # half an hour before 18:00: the morning of
+    (_local(2026, 12, 2, 20, 0), _local(2026, 12, 3, 7, 0)),  # booked that evening: the morning of
+    (_local(2026, 12, 3, 6, 30), None),  # booked on the day: just heard it, no reminder
+    (_local(2026, 12, 3, 9, 0), None),
+])
+def test_a_booking_is_reminded_the_evening_before_or_the_morning_of_never_right_after(booked_at, due):
+    assert booking.reminder_due(dt.date(2026, 12, 3), booked_at) == due
+    utc = booked_at.astimezone(dt.timezone.utc)
+    assert booking.reminder_due(dt.date(2026, 12, 3), utc) == due, "the same whatever zone now is in"
