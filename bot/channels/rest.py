@@ -31,6 +31,7 @@ from sanic.request import Request
 
 from bot.channels.edge import error, fit, header, json_object, valid_text
 from bot.channels.turn import bounded
+from bot.channels.vocabulary import rest_text
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class RestInput(InputChannel):
                 return bad_request("bad_message", "message must be a non-empty string")
             if metadata is not None and not isinstance(metadata, dict):
                 return bad_request("bad_metadata", "metadata must be a JSON object")
-            text, cut = await fit(text.strip(), self.max_text_chars)
+            text, cut = await fit(rest_text(text), self.max_text_chars)
             metadata = {**(metadata or {}), **({"truncated": True} if cut else {})}
             collector = CollectingOutputChannel()
             try:

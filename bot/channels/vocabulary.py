@@ -3,6 +3,7 @@ and the payloads only a channel sends (answered by rules in bot/data/family.yml)
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -25,6 +26,31 @@ def payload_or_text(data: str) -> str:
     """A button's payload as sent (``/affirm``), anything else as typed text."""
     data = (data or "").strip()
     return data if PAYLOAD.match(data) else user_text(data)
+
+
+@functools.cache
+def domain_intents() -> frozenset[str]:
+    """The intents of the domain (bot/domain/*.yml), read once on first use."""
+    import yaml
+
+    from core.settings import ROOT
+
+    names: set[str] = set()
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        for intent in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []:
+            names.add(next(iter(intent)) if isinstance(intent, dict) else str(intent))
+    return frozenset(names)
+
+
+def rest_text(text: str) -> str:
+    """REST carries buttons' payloads (``/affirm``) and typed text alike: a
+    payload naming an intent of the domain is kept; anything else that starts
+    with "/" (/stop, /help typed by a person) is read as words, never as an
+    intent Rasa does not know (which it answered with a stray question)."""
+    text = text.strip()
+    if PAYLOAD.match(text) and text[1:] in domain_intents():
+        return text
+    return user_text(text) or text
 
 
 def with_buttons(text: str, buttons: list[dict[str, Any]]) -> str:

@@ -90,3 +90,12 @@ def test_a_lone_surrogate_is_a_400_and_the_server_lives_on(servers):
                           headers={"Content-Type": "application/json"}, timeout=10)
     assert reply.status_code == 400
     assert post(servers, {"sender": "still-here", "message": "你好"}).status_code == 200
+
+
+def test_a_slash_word_typed_is_read_as_words_and_a_payload_of_the_domain_is_kept():
+    """/stop typed in the chat was taken by Rasa as an unknown intent and answered 血压是多少."""
+    from bot.channels.vocabulary import rest_text
+
+    assert rest_text("/affirm") == "/affirm" and rest_text("/channel_subscribe") == "/channel_subscribe"
+    assert rest_text("/stop") == "stop" and rest_text(" /help ") == "/help" and rest_text("/血压") == "血压"
+    assert rest_text("/report_vitals{\"x\": 1}") == 'report_vitals{"x": 1}', "no entities smuggled in a payload"
