@@ -201,7 +201,7 @@ def _device_mode(args, speaker_settings, asr, tts, speaker_cls) -> int:  # pragm
             speaker.run_wake_word(mic)
         else:
             speaker.run_push_to_talk(
-                mic, lambda: record_while_held(mic, "[Enter] to talk ", "[Enter] to stop ")
+                mic, lambda on_press: record_while_held(mic, "[Enter] to talk ", "[Enter] to stop ", on_press)
             )
     return 0
 

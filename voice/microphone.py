@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from voice.audio import concat_wavs, read_wav
@@ -90,12 +90,15 @@ class Microphone:
                 continue
 
 
-def record_while_held(mic: Microphone, prompt_start: str, prompt_stop: str) -> bytes:
-    """Push-to-talk on a keyboard: Enter starts, Enter stops.
+def record_while_held(mic: Microphone, prompt_start: str, prompt_stop: str,
+                      on_press: Callable[[], None] = lambda: None) -> bytes:
+    """Push-to-talk on a keyboard: Enter starts, Enter stops; ``on_press`` runs
+    when it starts (the speaker holds its announcements from then on).
 
     A hardware button would set and clear the same event from its GPIO handler.
     """
     input(prompt_start)
+    on_press()
     mic.drain()
     stop = threading.Event()
     audio: list[bytes] = []

@@ -297,19 +297,36 @@ class Speaker:
             self.announce()
         return reply
 
-    def run_push_to_talk(self, mic, record: Callable[[], bytes]) -> None:  # pragma: no cover
-        """Device loop: each button press is one question.
+    def push_to_talk_turn(self, mic, record: Callable[[Callable[[], None]], bytes]) -> Reply | None:
+        """One button press: from the press to the reply, no announcement plays
+        (one that is playing ends first), so none talks over the elder or is
+        heard by the microphone.  ``record(on_press)`` calls ``on_press`` when
+        the button goes down, then records until it is released.
 
         Microphone audio goes to Vosk as it is: it is never digitally silent,
         and normalising a quiet room would only amplify its noise.
-        Announcements come on their own (:meth:`start_announcer`).
         """
+        pressed = threading.Event()
+
+        def on_press() -> None:
+            self._turn_lock.acquire()
+            pressed.set()
+
+        try:
+            text = self.transcribe(record(on_press))
+            return self.handle_text(text, woken=True)
+        finally:
+            if pressed.is_set():
+                self._turn_lock.release()
+            mic.drain()
+
+    def run_push_to_talk(self, mic, record: Callable[[Callable[[], None]], bytes]) -> None:  # pragma: no cover
+        """Device loop: each button press is one question; announcements come
+        on their own (:meth:`start_announcer`), never during a press."""
         self.resume()
         self.start_announcer()
         while True:
-            text = self.transcribe(record())
-            self.handle_text(text, woken=True)
-            mic.drain()
+            self.push_to_talk_turn(mic, record)
 
     def run_wake_word(self, mic, poll_every: float = 60.0) -> None:  # pragma: no cover
         """Device loop: always listening; a wake phrase (or an emergency) starts a turn."""

@@ -320,3 +320,33 @@ def test_offline_call_for_help_does_not_block_the_device_and_survives_a_reboot(t
     assert [b["message_id"] for b in standin.delivered] == [call.message_id]
     assert standin.delivered[0]["text"] == "救命 我 摔倒 了 起 不 来"
     assert _wait(lambda: any(t.startswith("收到") for t, _, _ in rebooted_tts.spoken)), "the server's answer is said"
+
+
+def test_no_announcement_plays_while_the_button_is_held(server):
+    """An announcement due during a press waits for the reply: it never talks over the elder."""
+    import threading
+    import time
+
+    server.announcements = [{"id": 3, "text": "周五有讲座。"}]
+    settings = SpeakerSettings(server=server.url, device_id="spk-1", token=TOKEN, http_timeout=2.0)
+    player, tts = RecordingPlayer(), FakeTTS()
+    speaker = Speaker(settings, FakeASR(["今天天气怎么样"]), tts, player)
+    announcer = threading.Thread(target=speaker.announce)
+
+    class Mic:
+        drained = 0
+
+        def drain(self):
+            self.drained += 1
+
+    def record(on_press):
+        on_press()  # the button goes down
+        announcer.start()  # an announcement comes due while the elder talks
+        time.sleep(0.5)
+        assert tts.spoken == [], "nothing is said while the button is held"
+        return b"\0\0" * 1600
+
+    speaker.push_to_talk_turn(Mic(), record)
+    announcer.join(timeout=5)
+    said = [t for t, _, _ in tts.spoken]
+    assert said[-1] == "周五有讲座。" and len(said) >= 2, "the reply first, then the announcement"
