@@ -112,6 +112,22 @@ def _relation(tracker: Tracker) -> str | None:
     return value or None
 
 
+def _delegation() -> re.Pattern[str]:
+    words = sorted((*binding.MEMBER_RELATIONS, *_SAID_RELATIONS), key=len, reverse=True)
+    return re.compile(rf"(?:让|俾|畀|给|允许|准)(?:我嘅|我的|我个|我|个)?(?:{'|'.join(words)})"
+                      r".{0,4}(?:看|睇|收|知道|晓得|接|查)")
+
+
+_DELEGATION = _delegation()
+
+
+def speaks_of_consent(text: str) -> bool:
+    """俾我个女睇下我嘅血糖, 覅让伲子收提醒了: what a family member may see or
+    receive, said with the words of a health-record or reminder request (DIET
+    hears 血糖 or 提醒 and routes it there); 提醒我给女儿打电话 is not."""
+    return bool(_DELEGATION.search(text or "")) and parse_consent(text)[1] != set()
+
+
 def parse_consent(text: str) -> tuple[str, set[str]]:
     """("grant" | "revoke" | "unbind" | "hear", scopes) from what the elder said."""
     scopes = {scope for scope, words in _SCOPE_WORDS.items() if any(w in text for w in words)}

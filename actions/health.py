@@ -27,6 +27,7 @@ from actions.common import (
     require_scope,
     text,
 )
+from actions.family import ActionManageConsent, speaks_of_consent
 from core.clock import to_local
 from core.errors import StoreError
 from nlu import chinese, vitals
@@ -294,6 +295,8 @@ class ActionQueryHealthRecord(Action):
         return "action_query_health_record"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if speaks_of_consent(text(tracker)):  # 俾我个女睇下我嘅血糖: a grant, not a question
+            return await ActionManageConsent().run(dispatcher, tracker, domain)
         channel = people.split_sender(tracker.sender_id)[0]
         try:
             with db.session_scope() as session:

@@ -21,6 +21,7 @@ from actions.common import (
     text,
 )
 from actions.emergency import acknowledge_pending
+from actions.family import ActionManageConsent, speaks_of_consent
 from core.errors import StoreError
 from nlu import chinese
 from records import audit, reminders
@@ -69,6 +70,8 @@ class ActionSetReminder(Action):
         return "action_set_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if speaks_of_consent(text(tracker)):  # 让伲子收提醒: who receives alerts, not a reminder
+            return await ActionManageConsent().run(dispatcher, tracker, domain)
         medication = entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
         medication = str(medication).strip(" ，,。.、；;！!？?")  # DIET's span may carry the comma after it
         if not medication and entity(tracker, "vital_type") and not clock_times(tracker):
@@ -198,6 +201,8 @@ class ActionCancelReminder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         said = text(tracker)
+        if speaks_of_consent(said):  # 覅让伲子收提醒了: the son's alerts, not the elder's reminders
+            return await ActionManageConsent().run(dispatcher, tracker, domain)
         medication = entity(tracker, "medication")
         period = period_hint(said)
         every = any(word in said for word in EVERY_WORDS)

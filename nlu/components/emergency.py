@@ -34,6 +34,8 @@ from core.readings import implausible
 from nlu.components.base import RuleComponent
 from nlu.components.vitals import TYPE_WORDS, extract_vitals
 from nlu.emergency import assess
+from nlu.emergency.grade import LETTERS_ONLY
+from nlu.emergency.model import mandarin
 from nlu.vitals import vital_kind
 
 EMERGENCY_KEY = "emergency"
@@ -57,15 +59,19 @@ def override_intent(message: Message, reason: dict[str, Any], intent_name: str) 
 DIET_GATE = 0.0
 
 
-def decide(level: str, diet_intent: str | None, p: float = 1.0) -> str | None:
+def decide(level: str, diet_intent: str | None, p: float = 1.0, readable: bool = True) -> str | None:
     """The intent to force (emergency / emergency_unsure / ``"next"`` for DIET's
-    next-best intent), or None to keep DIET's."""
+    next-best intent), or None to keep DIET's.
+
+    ``readable`` is False for text in letters only (stop, hello): DIET learnt
+    from Chinese, so its "emergency" there is noise and is not even asked about.
+    """
     if level == "emergency":
         return "emergency"
     if level == "unsure":
         return "emergency_unsure"
     if diet_intent == "emergency":
-        return "emergency_unsure" if p >= DIET_GATE else "next"
+        return "emergency_unsure" if p >= DIET_GATE and readable else "next"
     return None
 
 
@@ -112,7 +118,8 @@ class EmergencyDetector(RuleComponent, IntentClassifier):
         for message in messages:
             result = grade(message.get(TEXT) or "")
             intent = message.get(INTENT) or {}
-            forced = decide(result["level"], intent.get("name"), float(result.get("p") or 0.0))
+            readable = not LETTERS_ONLY.fullmatch(mandarin(message.get(TEXT) or ""))
+            forced = decide(result["level"], intent.get("name"), float(result.get("p") or 0.0), readable)
             if forced == "next":  # DIET alone, and the scorer sees nothing: not asked
                 nxt = _next_best(message)
                 message.set(INTENT, {"name": nxt["name"], "confidence": nxt.get("confidence", 0.0)},

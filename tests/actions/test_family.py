@@ -258,3 +258,34 @@ def test_the_relation_is_read_from_what_was_said_when_the_span_is_not_one(text, 
 
     entities = [{"entity": "relation", "value": span}] if span else []
     assert _relation(tracker("demo-elder", text, "manage_consent", entities)) == relation
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("俾我个女睇下我嘅血糖", True),
+    ("覅让伲子收提醒了", True),
+    ("让伲子收提醒", True),
+    ("给女儿看看我的血糖记录", True),
+    ("提醒我给女儿打电话", False),
+    ("明天早上八点提醒我吃药", False),
+    ("让我看看血糖", False),
+    ("我女儿能看到什么", False),
+])
+def test_consent_said_in_a_record_or_reminder_request_is_recognised(text, expected):
+    from actions.family import speaks_of_consent
+
+    assert speaks_of_consent(text) is expected
+
+
+@pytest.mark.parametrize(("action", "text", "intent", "response"), [
+    ("actions.health.ActionQueryHealthRecord", "俾我个女睇下我嘅血糖", "query_health_record", "utter_consent_member"),
+    ("actions.reminders.ActionCancelReminder", "覅让伲子收提醒了", "cancel_reminder", "utter_consent_changed"),
+    ("actions.reminders.ActionSetReminder", "让伲子收提醒", "set_reminder", "utter_consent_member"),
+])
+def test_a_grant_heard_as_another_request_goes_to_consent(demo_store, action, text, intent, response):
+    # DIET hears 血糖/提醒 and routes these to the record or the reminders: the
+    # elder meant who may see or receive them, and hears that, never her own record.
+    import importlib
+
+    module, name = action.rsplit(".", 1)
+    messages, _ = run(getattr(importlib.import_module(module), name)(), tracker("demo-elder", text, intent))
+    assert said(messages) == [response], messages

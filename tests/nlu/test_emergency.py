@@ -122,6 +122,8 @@ def test_wrapper_overrides_intent():
         ("120是什么电话", "emergency", 0.9999, "emergency_unsure"),
         # nothing to see: DIET's intent stays
         ("打120要钱吗", "ask_policy", 0.9, "ask_policy"),
+        # letters only: DIET's emergency is noise there, not asked about
+        ("stop", "emergency", 0.9, "ask_policy"),
     ],
 )
 def test_wrapper_grades(text, diet, confidence, expected):
@@ -140,6 +142,7 @@ def test_decide():
     assert decide("none", "emergency", DIET_GATE) == "emergency_unsure"  # asked, never an alarm
     assert decide("none", "emergency", 0.0) == ("next" if DIET_GATE > 0 else "emergency_unsure")
     assert decide("none", "greet", 0.5) is None
+    assert decide("none", "emergency", 1.0, readable=False) == "next"
 
 
 @pytest.mark.parametrize(

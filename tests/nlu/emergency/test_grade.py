@@ -22,6 +22,7 @@ from tests.nlu.test_emergency import DATA
         "胸口像压了块大石头，喘不上气",  # chest pain by its character
         "快叫１２０",
         "帮我约个心内科 我摔倒了起不来",  # inside a booking
+        "给我妈订个助浴 她突然嘴歪了说话不清楚",  # two stroke signs after a booking
     ],
 )
 def test_escalated_at_once(text):
@@ -44,6 +45,16 @@ def test_escalated_at_once(text):
 def test_talk_about_an_emergency_is_not_one(text):
     assert assess(text)["level"] != "emergency"
     assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", ["hello", "stop", "ok", "Help", "/quit"])
+def test_english_words_are_not_read_as_a_call_for_help(text):
+    # the scorer learnt the letters of a meter's "LO": hello was asked about
+    assert assess(text)["level"] == "none"
+
+
+def test_sos_in_letters_is_still_a_call_for_help():
+    assert assess("SOS")["level"] == "emergency"
 
 
 def test_help_quoted_in_talk_is_asked_about_never_ignored():
