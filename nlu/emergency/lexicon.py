@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NOT_NEG = "[^不没未别无,，。！？!?\\s]"
+NOT_NEG = "[^不没未别无弗冇唔勿,，。！？!?\\s]"
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger("breathing", "憋气|憋得(慌|难受)", unless="心里|生气|受气|游泳|呼噜|打呼|睡觉"),
     # --- stroke signs 中风 ---
-    Trigger("stroke", "嘴(巴)?.{0,3}歪|口角.{0,2}歪|嘴角.{0,2}歪|口眼歪斜|脸.{0,2}歪"),
+    # 嘴角没歪, 嘴巴弗歪: a negation between the words is no sign
+    Trigger("stroke", f"嘴(巴)?{NOT_NEG}{{0,3}}歪|口角{NOT_NEG}{{0,2}}歪|嘴角{NOT_NEG}{{0,2}}歪|口眼歪斜|脸{NOT_NEG}{{0,2}}歪"),
     Trigger(
         "stroke",
         "(说话|讲话).{0,3}不清|说不清|讲不清|含糊不清|口齿不清|大舌头|说不出话|说不了话|"

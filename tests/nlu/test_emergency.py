@@ -117,9 +117,11 @@ def test_wrapper_overrides_intent():
         # unsure: the safety question, whatever DIET said
         ("假如我唱戏唱到救命你会打电话吗", "ask_policy", 0.8, "emergency_unsure"),
         ("假如我唱戏唱到救命你会打电话吗", "emergency", 0.999, "emergency_unsure"),
-        # DIET alone: asked, never ignored, never an alarm
-        ("120是什么电话", "emergency", 0.9, "emergency_unsure"),
-        ("120是什么电话", "emergency", 0.9999, "emergency_unsure"),
+        # DIET alone, with a faint sign from the scorer: asked, never ignored, never an alarm
+        ("腿有点软", "emergency", 0.9, "emergency_unsure"),
+        ("腿有点软", "emergency", 0.9999, "emergency_unsure"),
+        # DIET alone on a question about 120 the scorer sees nothing in: answered
+        ("120是什么电话", "emergency", 0.9999, "ask_policy"),
         # nothing to see: DIET's intent stays
         ("打120要钱吗", "ask_policy", 0.9, "ask_policy"),
         # letters only: DIET's emergency is noise there, not asked about
