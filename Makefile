@@ -109,6 +109,8 @@ bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx
 	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
 	@$(BIN)/python -m bench.priority
 	@$(BIN)/python -m bench.long_messages
+	@ANXIN_RELIABILITY_MESSAGES=10000 $(BIN)/python -m pytest -q -s tests/bot/test_replicas.py \
+	  -k none_lost_or_doubled | tee bench/results/reliability.txt
 
 clean: ## remove the venv, models and run-time state
 	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

@@ -3,15 +3,18 @@ entities vital_type 血压 and vital_value "158/95" (replacing DIET's overlappin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.base import RuleComponent, merge_entities
 from nlu.vitals import TYPE_WORDS, Vital, extract_vitals, to_number
+
+_NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百幺]")
 
 __all__ = ["TYPE_WORDS", "Vital", "VitalsNormalizer", "extract_vitals", "to_number"]
 
@@ -34,7 +37,18 @@ class VitalsNormalizer(RuleComponent, EntityExtractorMixin):
                     found.append(entity)
             if found:
                 merge_entities(message, found, {"vital_type", "vital_value"})
+            self._drop_valueless(message)
         return messages
+
+    @staticmethod
+    def _drop_valueless(message: Message) -> None:
+        """DIET tags a comma or a word as vital_value (试下个紧急呼叫功能，不是真的):
+        a value with no number in it is no reading."""
+        entities = message.get(ENTITIES) or []
+        kept = [e for e in entities
+                if e.get("entity") != "vital_value" or _NUMERAL.search(str(e.get("value") or ""))]
+        if len(kept) != len(entities):
+            message.set(ENTITIES, kept, add_to_output=True)
 
     def _entity(self, name: str, value: str, start: int, end: int, message: Message) -> dict:
         text = message.get(TEXT) or ""

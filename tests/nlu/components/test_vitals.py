@@ -69,6 +69,20 @@ def test_wrapper_replaces_diet_entity():
     assert len(message.get("entities")) == 2
 
 
+def test_a_value_with_no_number_is_dropped():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.components.vitals import VitalsNormalizer
+
+    text = "试下个紧急呼叫功能，不是真的出事，不要通知我儿子"
+    message = Message(data={"text": text, "entities": [
+        {"entity": "vital_value", "value": "，", "start": 9, "end": 10, "extractor": "DIETClassifier"},
+        {"entity": "relation", "value": "儿子", "start": 22, "end": 24, "extractor": "DIETClassifier"},
+    ]})
+    VitalsNormalizer({}).process([message])
+    assert [e["entity"] for e in message.get("entities")] == ["relation"]
+
+
 def test_weight_in_jin_is_stored_in_kilograms():
     """Elders weigh themselves in 斤 (half a kilogram): 108斤 is 54 kg, not 108."""
     from nlu.components.vitals import extract_vitals
