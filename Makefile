@@ -21,7 +21,7 @@ PYTHON310 := $(shell for p in "$$ANXIN_PYTHON" python3.10 \
 	&& { command -v "$$p"; break; }; done)
 
 # What training depends on: when none of it changed, nothing is retrained.
-TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components -type f 2>/dev/null)
+TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu/data nlu/jieba nlu/components nlu/dialect -type f 2>/dev/null)
 
 # The system packages, in one list (scripts/prereqs.sh): checked first, in
 # seconds, by the goals that need them; installed by `make deps`.

@@ -117,10 +117,9 @@ class ActionNotUnderstood(Action):
         if tracker.get_slot("reminder_cancel_pending") and yesno.yes_no(said):
             answer = ActionCancelAllReminders() if yesno.yes_no(said) == "yes" else ActionKeepReminders()
             return await answer.run(dispatcher, tracker, domain)  # 系啊 全部唔要
-        pending = (tracker.get_slot("reminder_times") or "").split()
-        if tracker.get_slot("reminder_pending") and yesno.starts_with_yes(said) \
-                and set(chinese.parse_clock_times(said)) <= set(pending):
-            return await ActionSaveReminder().run(dispatcher, tracker, domain)  # 是的 就早上八点
+        if tracker.get_slot("reminder_pending") and yesno.starts_with_yes(said):
+            # 是的 就早上八点 saves; 对 晚上九点 to two times read back reads back the one said
+            return await ActionSaveReminder().run(dispatcher, tracker, domain)
         kind = tracker.get_slot("asked_vital_type") or tracker.get_slot("pending_vital_type")
         if kind and vitals.value_in(kind, said, str(entity(tracker, "vital_value") or "")):
             return read_back_reading(dispatcher, tracker, domain, kind)

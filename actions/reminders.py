@@ -103,6 +103,10 @@ class ActionSaveReminder(Action):
             dispatcher.utter_message(response="utter_reminder_readback", reminder_readback=spoken,
                                      reminder_what=medication or "药")
             return [SlotSet("reminder_pending", True)]
+        said = clock_times(tracker)
+        if said and set(said) != set(times):
+            # 对 晚上九点 to 每天上午9点、晚上9点: not what was read back; read back what was said.
+            return await ActionSetReminder().run(dispatcher, tracker, domain)
         try:
             identity = for_an_elder(identify(tracker))
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):

@@ -213,7 +213,12 @@ class Speaker:
             delay = min(delay * 2, self.settings.retry_max)
 
     def resume(self) -> None:
-        """At start-up: calls for help left undelivered before a reboot are sent again."""
+        """At start-up: calls for help left undelivered before a reboot are sent
+        again, and the detector's scorer is loaded (or trained, about 15 s, when
+        its cache is missing) on a thread, not on the first thing the elder says."""
+        from nlu.emergency.model import scorer
+
+        threading.Thread(target=scorer, name="detector-warm-up", daemon=True).start()
         if self.pending.all():
             log.error("calls for help from before a restart are still undelivered; retrying")
             self._retry_in_background()

@@ -30,12 +30,14 @@ def payload_or_text(data: str) -> str:
 
 @functools.cache
 def domain_intents() -> frozenset[str]:
-    """The intents of the domain (bot/domain/*.yml), read once on first use."""
+    """The intents of the domain (bot/domain/*.yml) and Rasa's /restart, read once on first use."""
     import yaml
 
     from core.settings import ROOT
 
-    names: set[str] = set()
+    # Rasa's own: /restart starts the conversation afresh (the dialogue bench
+    # sends it between dialogues; without it each began inside the last one's form).
+    names: set[str] = {"restart", "session_start"}
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         for intent in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []:
             names.add(next(iter(intent)) if isinstance(intent, dict) else str(intent))

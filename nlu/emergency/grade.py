@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nlu.emergency.model import MAX_CHARS, mandarin, scorer
+from nlu.emergency.model import LETTERS_ONLY, MAX_CHARS, mandarin, scorer
 from nlu.emergency.rules import analyse
 
 EMERGENCY = 0.9
@@ -37,7 +37,6 @@ EMERGENCY_LEVEL, UNSURE_LEVEL, NONE_LEVEL = "emergency", "unsure", "none"
 _ABSOLUTE = re.compile(r"救命(?![药钱稻恩草])|救救我|快来人|快叫救护车")
 # Letters only (hello, stop, ok): the scorer learnt from Chinese and a meter's
 # "LO"; its n-grams of an English word are noise, so only a rule (sos) counts.
-LETTERS_ONLY = re.compile(r"[a-z|' /-]*")
 
 
 def _windows(text: str) -> list[str]:

@@ -172,3 +172,22 @@ def test_a_dose_reported_with_it_asks_before_cancelling(demo_store, said):
     _, messages = run(ActionCancelReminder(), tracker(text=said, intent="cancel_reminder",
                                                       entities=[entity("medication", "降压药")] if "降压药" in said else []))
     assert responses(messages) == ["utter_reminder_cancel_ask"] and len(_active(demo_store)) == 2
+
+
+def test_every_evening_at_nine_is_nine_in_the_evening(demo_store):
+    # 每晚九点 was read as 09:00 and the time normaliser added 21:00: two reminders a day
+    events, messages = run(ActionSetReminder(), tracker(text="你每晚九点提醒我一声吃钙片", intent="set_reminder",
+                                                         entities=[entity("medication", "钙片")]))
+    assert slots_of(events)["reminder_times"] == "21:00", messages
+
+
+def test_a_yes_restating_fewer_times_than_read_back_is_read_back_again(demo_store):
+    slots = {"reminder_pending": True, "reminder_times": "09:00 21:00", "reminder_medication": "钙片",
+             "reminder_readback": "每天上午9点、晚上9点"}
+    events, messages = run(ActionSaveReminder(), tracker(text="对 晚上九点", intent="affirm", slots=slots))
+    assert responses(messages) == ["utter_reminder_readback"], "nothing saved on a yes that names other times"
+    assert slots_of(events)["reminder_times"] == "21:00"
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Reminder)).first() is None
+    _, same = run(ActionSaveReminder(), tracker(text="对 早上九点 晚上九点", intent="affirm", slots=slots))
+    assert responses(same) == ["utter_reminder_saved"]

@@ -54,3 +54,16 @@ def test_model_parse_finds_an_emergency_inside_another_request(servers, text):
     parsed = requests.post(f"{servers.rasa_url}/model/parse", json={"text": text}, params={"token": servers.rasa_token}, timeout=30).json()
     assert parsed["intent"]["name"] == "emergency"
     assert parsed["emergency"]["category"]
+
+
+def test_restart_over_rest_leaves_no_form_behind(servers):
+    # The dialogue bench starts each dialogue with /restart: when it was read as
+    # the word "restart", the next dialogue began inside the last one's booking form.
+    sender = "restart-check"
+    asked = say(servers, "帮我约个上门助浴", sender=sender)
+    assert asked, asked
+    say(servers, "/restart", sender=sender)
+    tracker = requests.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                           params={"token": servers.rasa_token}, timeout=10).json()
+    assert not (tracker.get("active_loop") or {}).get("name"), tracker.get("active_loop")
+    assert not any(e.get("text") == "帮我约个上门助浴" for e in tracker["events"] if e["event"] == "user"), "the conversation starts afresh"

@@ -14,6 +14,10 @@ from nlu.dialect import rules, to_mandarin
         ("我要睇医生", "我要看医生"),
         ("亲娘今朝头晕", "奶奶今天头晕"),
         ("就命", "救命"),  # a speech recogniser's mishearing
+        ("覅让伲子收提醒了", "不要让儿子收提醒了"),  # 伲子 is a son, not 我们子
+        ("伲一道去", "我们一道去"),
+        ("嘴巴弗歪", "嘴巴不歪"),  # the Wu negator
+        ("我心口痛", "我胸口痛"),  # Cantonese 心口 is the chest: never read as a stomach ache
     ],
 )
 def test_replaced(said, mandarin):

@@ -97,5 +97,6 @@ def test_a_slash_word_typed_is_read_as_words_and_a_payload_of_the_domain_is_kept
     from bot.channels.vocabulary import rest_text
 
     assert rest_text("/affirm") == "/affirm" and rest_text("/channel_subscribe") == "/channel_subscribe"
+    assert rest_text("/restart") == "/restart", "Rasa's own: the dialogue bench starts each dialogue afresh"
     assert rest_text("/stop") == "stop" and rest_text(" /help ") == "/help" and rest_text("/血压") == "血压"
     assert rest_text("/report_vitals{\"x\": 1}") == 'report_vitals{"x": 1}', "no entities smuggled in a payload"
