@@ -4,6 +4,7 @@ cancel by voice; 吃了/好的 outside a question settles what is pending."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,7 +24,7 @@ from actions.common import (
 from actions.emergency import acknowledge_pending
 from actions.family import ActionManageConsent, speaks_of_consent
 from core.errors import StoreError
-from nlu import chinese
+from nlu import chinese, yesno
 from records import audit, reminders
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,18 @@ def clock_times(tracker: Tracker) -> list[str]:
     return sorted(dict.fromkeys(found))
 
 
+_TIMES_A_DAY = re.compile(r"([一二两三四五六1-6])\s*(?:次|回|趟|遍|顿)")
+
+
+def times_a_day(said: str) -> int | None:
+    """一天两回, 一日两趟, 三次 → the count said, else None."""
+    found = _TIMES_A_DAY.search(said or "")
+    if found is None:
+        return None
+    digit = found.group(1)
+    return int(digit) if digit.isdigit() else {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}[digit]
+
+
 def period_hint(said: str) -> str | None:
     """The part of the day a request names (夜里/睡前 → evening), for a bare time said next."""
     if any(word in said for word in ("睡前", "睡觉前", "临睡")):
@@ -72,6 +85,12 @@ class ActionSetReminder(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if speaks_of_consent(text(tracker)):  # 让伲子收提醒: who receives alerts, not a reminder
             return await ActionManageConsent().run(dispatcher, tracker, domain)
+        pending = (tracker.get_slot("reminder_times") or "").split()
+        said_times = clock_times(tracker)
+        if tracker.get_slot("reminder_pending") and pending and yesno.starts_with_yes(text(tracker)) \
+                and (not said_times or set(said_times) == set(pending)):
+            # 是的 就早上八点 / 系 一日两次, heard as a new request: the yes to the read-back
+            return await ActionSaveReminder().run(dispatcher, tracker, domain)
         medication = entity(tracker, "medication") or tracker.get_slot("reminder_medication") or ""
         medication = str(medication).strip(" ，,。.、；;！!？?")  # DIET's span may carry the comma after it
         if not medication and entity(tracker, "vital_type") and not clock_times(tracker):
@@ -107,6 +126,12 @@ class ActionSaveReminder(Action):
         if said and set(said) != set(times):
             # 对 晚上九点 to 每天上午9点、晚上9点: not what was read back; read back what was said.
             return await ActionSetReminder().run(dispatcher, tracker, domain)
+        count = times_a_day(text(tracker))
+        if count is not None and times and count != len(times):
+            # 对 一天三次 to two times: not what was read back; ask again, set nothing.
+            dispatcher.utter_message(response="utter_reminder_readback", reminder_readback=spoken or readback(times),
+                                     reminder_what=medication or "药")
+            return [SlotSet("reminder_pending", True)]
         try:
             identity = for_an_elder(identify(tracker))
             if identity is not None and refuse_without_scope(dispatcher, identity, "health_summary"):

@@ -62,6 +62,7 @@ CN_DIGITS = "零〇一二两三四五六七八九十百千"
 NUMBER = re.compile(
     rf"百分之[{CN_DIGITS}]+|\d+(?:\.\d+)?|[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
 )
+_COUNTS_AN_ACT = frozenset("下会些个次声趟遍眼起道")
 # 心跳一分钟两百多: 一 counts minutes, not beats.
 DURATION = re.compile(r"\s*(分钟|个?小时|秒钟?|天|个?星期|周|个?月|年|点钟)")
 SEGMENT = 14  # characters after a type word in which its numbers are looked for
@@ -276,7 +277,10 @@ def value_in(kind: str, said: str, nlu_value: str = "") -> str:
     if nlu_value and re.fullmatch(r"\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?", nlu_value.strip()):
         return nlu_value.strip()
     word = KIND_WORDS.get(kind)
-    found = NUMBER.search(_normalize(said or ""))
+    flat = _normalize(said or "")
+    # 记一下, 量一次: a 一 that counts the act is no reading (我要记一下血糖 was read back as 血糖一).
+    found = next((m for m in NUMBER.finditer(flat)
+                  if not (m.group(0) == "一" and flat[m.end(): m.end() + 1] in _COUNTS_AN_ACT)), None)
     if word is None or found is None:
         return ""
     probe = said[: found.start()] + word + said[found.start():]

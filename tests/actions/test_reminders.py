@@ -191,3 +191,21 @@ def test_a_yes_restating_fewer_times_than_read_back_is_read_back_again(demo_stor
         assert session.execute(select(Reminder)).first() is None
     _, same = run(ActionSaveReminder(), tracker(text="对 早上九点 晚上九点", intent="affirm", slots=slots))
     assert responses(same) == ["utter_reminder_saved"]
+
+
+@pytest.mark.parametrize("said", ["是的 就早上八点", "是 一日两次"])  # 系 → 是 by the dialect step
+def test_a_yes_heard_as_a_new_reminder_request_saves_what_was_read_back(demo_store, said):
+    # DIET heard set_reminder: it read the same reminder back again, or asked for a time
+    slots = {"reminder_pending": True, "reminder_times": "08:00 20:00" if "两" in said else "08:00",
+             "reminder_medication": "降压药", "reminder_readback": "每天早上8点"}
+    _, messages = run(ActionSetReminder(), tracker(text=said, intent="set_reminder", slots=slots))
+    assert responses(messages) == ["utter_reminder_saved"], messages
+
+
+def test_a_yes_with_another_count_saves_nothing(demo_store):
+    slots = {"reminder_pending": True, "reminder_times": "08:00 20:00", "reminder_medication": "降压药",
+             "reminder_readback": "每天早上8点、晚上8点"}
+    _, messages = run(ActionSaveReminder(), tracker(text="对 一天三次", intent="affirm", slots=slots))
+    assert responses(messages) == ["utter_reminder_readback"]
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(Reminder)).first() is None
