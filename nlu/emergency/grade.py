@@ -35,6 +35,9 @@ LOCAL_SIGNS = 2
 
 EMERGENCY_LEVEL, UNSURE_LEVEL, NONE_LEVEL = "emergency", "unsure", "none"
 _ABSOLUTE = re.compile(r"救命(?![药钱稻恩草])|救救我|快来人|快叫救护车")
+# The speaker says it is only a question (没事 我是问问, 问侬只事体 … 我是问问看):
+# at most the safety question, never the ladder at once.
+_JUST_ASKING = re.compile(r"(?:我是|只是|就是|我就|随便|只不过)问问|问问(?:而已|罢了|看)")
 # Letters only (hello, stop, ok): the scorer learnt from Chinese and a meter's
 # "LO"; its n-grams of an English word are noise, so only a rule (sos) counts.
 
@@ -74,13 +77,16 @@ def _assess_one(text: str) -> dict[str, Any]:
         level = UNSURE_LEVEL
     else:
         level = NONE_LEVEL
+    asking = _JUST_ASKING.search(flat)
+    if level == EMERGENCY_LEVEL and asking and not absolute:
+        level = UNSURE_LEVEL  # 没事 我是问问 摔倒了先打120还是…: asked, never an alarm; never ignored
     categories = list(dict.fromkeys(c.category for c in fired))
     triggers = list(dict.fromkeys(c.trigger for c in fired))
     if absolute and "call_for_help" not in categories:
         categories.insert(0, "call_for_help")
         triggers.insert(0, absolute.group(0))
     why = "words that can only be a call for help" if absolute else (
-        f"scorer {p:.2f}" + (f", rule {categories[0]}" if categories else ""))
+        f"scorer {p:.2f}" + (f", rule {categories[0]}" if categories else "") + (", only asking" if asking else ""))
     return {
         "level": level,
         "p": round(p, 4),

@@ -57,6 +57,16 @@ def test_sos_in_letters_is_still_a_call_for_help():
     assert assess("SOS")["level"] == "emergency"
 
 
+@pytest.mark.parametrize("text", ["没事 我是问问 摔倒了先打120还是先打给子女", "我是问问 我摔倒了起不来"])
+def test_only_asking_is_asked_about_never_an_alarm_at_once(text):
+    # said in the chat after a real fall, the first called the family a second time
+    assert assess(text)["level"] == "unsure"
+
+
+def test_only_asking_does_not_quiet_a_call_for_help():
+    assert assess("救命 我是问问")["level"] == "emergency"
+
+
 def test_help_quoted_in_talk_is_asked_about_never_ignored():
     assert assess("假如我唱戏唱到救命你会打电话吗")["level"] == "unsure"
 
