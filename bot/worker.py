@@ -130,7 +130,7 @@ class Worker:
 
         try:
             return broadcast.send_due(dataclasses.replace(current(), database_url=self.url or current().database_url),
-                                      self.adapters, now)
+                                      self.adapters, now, between=lambda: self.run_urgent(now))
         except StoreUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - boundary: broadcasts must not stop safety work

@@ -45,13 +45,22 @@ DAY_RE = re.compile(rf"({NUM})(?:号|日)")
 # not 20:01, and a numeral that counts days or times is no minute.
 _NOT_MINUTE = r"(?![天次周个号日月年遍回])"
 CLOCK_RE = re.compile(rf"({NUM})\s*(?:点|:|：)(半|一刻|三刻|(?:{NUM}|[0-9]{{2}}){_NOT_MINUTE})?")
+# A meal or bedtime said just before the hour names its part of the day:
+# 晚饭后八点 is 20:00 (it was 08:00, a dose twelve hours early), 睡前十点 22:00,
+# 早饭后八点 08:00.  Wu 夜饭 and Cantonese 食完饭/瞓觉 included.
+EVENING_ANCHORS = ("吃完晚饭", "食完晚饭", "晚饭后", "晚饭前", "晚餐后", "晚餐前", "夜饭后", "夜饭前",
+                   "临睡前", "睡觉前", "瞓觉前", "睡前")
+MORNING_ANCHORS = ("吃完早饭", "食完早餐", "早饭后", "早饭前", "早餐后", "早餐前")
+NOON_ANCHORS = ("吃完午饭", "食完晏", "午饭后", "午饭前", "中饭后", "中饭前", "食完晏昼")
+_ANCHORS = "|".join(sorted(EVENING_ANCHORS + MORNING_ANCHORS + NOON_ANCHORS, key=len, reverse=True))
 CLOCKS_RE = re.compile(
-    r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜晚|今晚|每晚|晚|夜|早)?\s*"
+    rf"({_ANCHORS}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜晚|今晚|每晚|晚|夜|早)?\s*"
     r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|:|：|时)"
     rf"(半|一刻|三刻|(?:\d{{1,2}}|[零一二三四五六七八九十]{{1,3}}){_NOT_MINUTE})?"
 )
 ORDINAL_RE = re.compile(r"第([一二三123])个")
-PM_PERIODS = ("下午", "晚上", "傍晚", "夜里", "夜晚", "今晚", "每晚", "晚", "夜")  # 每晚九点 is 21:00
+PM_PERIODS = ("下午", "晚上", "傍晚", "夜里", "夜晚", "今晚", "每晚", "晚", "夜",  # 每晚九点 is 21:00
+              *EVENING_ANCHORS)
 
 
 # --- numerals ----------------------------------------------------------------
@@ -121,7 +130,7 @@ def to_24h(hour: int, period_words: str | None) -> int:
     """Apply 下午/晚上 and the afternoon rule to an hour said on a 12-hour clock."""
     if period_words in PM_PERIODS and hour < 12:
         return hour + 12
-    if period_words == "中午" and hour < 6:
+    if (period_words == "中午" or period_words in NOON_ANCHORS) and hour < 6:
         return hour + 12
     if not period_words and 1 <= hour <= 6:
         return hour + 12  # the afternoon rule

@@ -343,6 +343,44 @@ def test_a_call_for_help_is_sent_before_a_broadcast_backlog(demo, tmp_path):
     assert len(slow.order) >= 61
 
 
+def test_a_call_for_help_waits_for_one_lecture_send_not_a_whole_batch(demo, tmp_path):
+    """Finding 5, the lecture path: a claimed batch of 15 WeChat lecture sends
+    (30 s with a 2 s API) went out before the ladder was looked at again."""
+    import datetime as _dt
+
+    from core.settings import configure, current
+    from records.tables import Lecture, LectureDelivery
+
+    configure(current().__class__.from_env({"ANXIN_DATABASE_URL": demo.url, "ANXIN_VAR_DIR": str(tmp_path)}))
+    worker, _ = make_worker(demo.url, tmp_path)
+    now = utcnow()
+    with db.session_scope(demo.url) as session:
+        lecture = Lecture(title="防跌倒", topic="跌倒", speaker="李医生", starts_at=now + _dt.timedelta(days=2),
+                          place="社区中心", capacity=50, summary="", status="published")
+        session.add(lecture)
+        people = [Person(role="family", name=f"家属{n}") for n in range(15)]
+        session.add_all(people)
+        session.flush()
+        session.add_all(LectureDelivery(lecture_id=lecture.id, person_id=p.id, channel="wechat", address=f"u{n}",
+                                        kind="broadcast", status="queued", attempts=0, next_attempt_at=now,
+                                        created_at=now) for n, p in enumerate(people))
+    calls: list[int] = []
+
+    class SlowOpensAnEmergency(Slow):
+        def send(self, message):
+            if not calls:  # the elder calls for help while the first lecture message is on its way
+                with db.session_scope(demo.url) as session:
+                    calls.append(emergency.open_emergency(session, demo.elder, "fall", "摔倒了").event_id)
+            return super().send(message)
+
+    slow = SlowOpensAnEmergency(0.0)
+    worker.adapters["wechat"] = slow
+    worker.adapters["rest"] = slow
+    assert worker.send_lectures() == 15
+    first_call = next(i for i, key in enumerate(slow.order) if key.startswith(f"esc:{calls[0]}:"))
+    assert first_call == 1, slow.order[:4]  # right after the one lecture send in flight
+
+
 def test_a_failed_delivery_calls_the_next_person_at_once(demo, tmp_path):
     """Finding 4: a blocked daughter cost the elder a whole step."""
     worker, recording = make_worker(demo.url, tmp_path)

@@ -35,6 +35,11 @@ def test_fallback_day_parser():
     ("下午三点一刻", ["15:15"]),
     ("三点", ["15:00"]),  # the afternoon rule
     ("凌晨三点", ["03:00"]),
+    ("晚饭后八点", ["20:00"]),  # was 08:00: a dose twelve hours early
+    ("每天睡前十点吃一粒", ["22:00"]),
+    ("夜饭后 八点半", ["20:30"]),
+    ("早饭后八点 晚饭后八点", ["08:00", "20:00"]),
+    ("午饭后一点", ["13:00"]),
 ])
 def test_clock_times_in_order_said(text, times):
     assert chinese.parse_clock_times(text) == times
