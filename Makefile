@@ -109,8 +109,10 @@ bench: $(MODEL) ## Anxin vs a bare-Rasa baseline (needs PostgreSQL, Redis, nginx
 	@if [ -f bench/voice.py ]; then $(BIN)/python -m bench.voice; fi
 	@$(BIN)/python -m bench.priority
 	@$(BIN)/python -m bench.long_messages
-	@ANXIN_RELIABILITY_MESSAGES=10000 $(BIN)/python -m pytest -q -s tests/bot/test_replicas.py \
-	  -k none_lost_or_doubled | tee bench/results/reliability.txt
+	@rm -f bench/results/reliability.txt; for run in 1 2 3; do \
+	  ANXIN_RELIABILITY_MESSAGES=10000 ANXIN_RELIABILITY_IDLE_RASA=1 \
+	  ANXIN_RELIABILITY_RECORD=bench/results/reliability.txt $(BIN)/python -m pytest -q -s \
+	  tests/bot/test_replicas.py -k none_lost_or_doubled || exit 1; done
 
 clean: ## remove the venv, models and run-time state
 	rm -rf $(VENV) models .rasa var .pytest_cache .ruff_cache

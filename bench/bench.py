@@ -126,6 +126,7 @@ def run_anxin(tmp: Path, quick: bool, production: bool) -> dict:
             ANXIN_DATABASE_URL=f"{PG}/anxin_bench_{suffix}", ANXIN_TRACKER_URL=f"{PG}/anxin_bench_tracker_{suffix}",
             ANXIN_REDIS_URL=REDIS, ANXIN_RASA_PORT=str(runner.free_port_block(2)),
             ANXIN_ACTION_PORT=str(runner.free_port_block(2)), ANXIN_PROXY_PORT=str(runner.free_port()),
+            ANXIN_REST_TOKEN=f"bench-rest-{suffix}",  # production REST is never open
         )
     # The emergency ladder and the broadcast go to the stand-ins, as in the demo.
     os.environ.update({k: v for k, v in env.items() if k.startswith("ANXIN_")})

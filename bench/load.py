@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+import os
 import subprocess
 import time
 import uuid
@@ -31,7 +32,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def _turn(http: requests.Session, url: str, sender: str, text: str) -> float:
     started = time.perf_counter()
-    reply = http.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+    token = os.environ.get("ANXIN_REST_TOKEN", "")  # production mode's REST needs it
+    reply = http.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120,
+                      headers={"Authorization": f"Bearer {token}"} if token else {})
     reply.raise_for_status()
     if not reply.json():
         raise RuntimeError(f"no answer to {text!r}")

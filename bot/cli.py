@@ -16,8 +16,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = current()
     replicas = max(1, args.replicas)
     runner.services(settings, replicas)  # refuses several replicas without shared stores
-    if replicas > 1 and not settings.rest_token:
-        print("注意：ANXIN_REST_TOKEN 未设置，REST 入口只应在本机使用（见 docs/deploy.md）。", file=sys.stderr)
+    if not settings.rest_token:
+        print("注意：ANXIN_REST_TOKEN 未设置，REST 入口不需要凭据，只应在本机使用（见 docs/deploy.md）。", file=sys.stderr)
     prepare_database(quiet=False)
     # A SIGTERM (systemd, kill, a test harness) stops the children too.
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -44,17 +44,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """What `anxin run` supervises: running or not, deaths in the last ten minutes."""
-    import json
+    from bot.runner import read_status
 
-    path = current().var_dir / "status.json"
-    if not path.is_file():
-        print("安心没有在运行（没有 var/status.json）。")
+    state = read_status(current().var_dir)
+    if state is None:
+        print("安心没有在运行（没有可读的 var/status.json）。")
         return 1
-    state = json.loads(path.read_text(encoding="utf-8"))
     for name, s in state.items():
         mark = "✓" if s["running"] else "✗"
         extra = f"，十分钟内退出 {s['deaths_10min']} 次（最近代码 {s['last_exit']}）" if s["deaths_10min"] else ""
-        print(f"{mark} {name}{extra}")
+        loop = "，反复崩溃" if s["crash_loop"] else ""
+        print(f"{mark} {name}{extra}{loop}")
     return 0 if all(s["running"] for s in state.values()) else 1
 
 
@@ -184,10 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     bootstrap()
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from core import logs
+
+    try:
+        secrets = current().secrets()
+    except Exception:  # noqa: BLE001 - a broken configuration is reported by the command itself
+        secrets = ()
+    logs.install_logging(secrets, logging.DEBUG if args.verbose else logging.WARNING)
     from core.errors import ConfigError, StoreUnavailable
 
     try:

@@ -312,7 +312,7 @@ class Supervisor:
                 self.say(f"↻ 已重启 {service.name}")
         self.write_status()
 
-    def write_status(self) -> None:
+    def write_status(self) -> None:  # read back by :func:`read_status`
         if self.status_path is None:
             return
         state = {
@@ -349,3 +349,19 @@ def wait_forever(started: list[Service], status_path: Path | None = None) -> int
     """Supervise the services until interrupted: a dead child is restarted."""
     Supervisor(started, status_path).run()
     return 0
+
+
+def read_status(var_dir: Path) -> dict[str, dict] | None:
+    """What the supervisor last wrote to ``var/status.json`` (name → running,
+    deaths in ten minutes, last exit code, ``crash_loop``), or None when
+    ``anxin run`` is not running here or the file is unreadable."""
+    try:
+        state = json.loads((Path(var_dir) / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    return {str(name): {"running": bool(s.get("running")), "deaths_10min": int(s.get("deaths_10min") or 0),
+                        "last_exit": s.get("last_exit"),
+                        "crash_loop": int(s.get("deaths_10min") or 0) >= Supervisor.LOOP}
+            for name, s in state.items() if isinstance(s, dict)}

@@ -17,7 +17,9 @@ loses:
   events and slots: ``'vital_value': '1e308'`` → ``'vital_value': '‹…›'``).
 
 The terminal chat is not a service: it prints the bot's replies and does not
-call this.
+call this.  The ``anxin`` command itself (the parent of ``anxin run``, whose
+terminal is the chat) calls :func:`install_logging`: its log records are
+redacted, its own output is not.
 """
 
 from __future__ import annotations
@@ -123,4 +125,27 @@ def install(secrets: Iterable[str] = (), level: int = logging.WARNING) -> Redact
     logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr, force=True)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    return redact
+
+
+class RedactingFormatter(logging.Formatter):
+    """Every formatted record (message, arguments, traceback) redacted."""
+
+    def __init__(self, redact: Redactor, fmt: str = FORMAT) -> None:
+        super().__init__(fmt)
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(self.redact(line) for line in super().format(record).split("\n"))
+
+
+def install_logging(secrets: Iterable[str] = (), level: int = logging.WARNING) -> Redactor:
+    """Redacted log records on stderr, for a process whose own output is for a
+    person (the terminal chat); :func:`install` for every service."""
+    redact = Redactor(secrets)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(redact))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     return redact

@@ -137,11 +137,17 @@ class Settings:
         var_dir = _path(env, "ANXIN_VAR_DIR", ROOT / "var")
         default_db = f"sqlite:///{var_dir / 'anxin.db'}"
         vosk = env.get("ANXIN_VOSK_MODEL", "").strip()
+        database_url = env.get("ANXIN_DATABASE_URL", "").strip() or default_db
+        tracker_url = env.get("ANXIN_TRACKER_URL", "").strip() or f"sqlite:///{var_dir / 'tracker.db'}"
+        redis_url = env.get("ANXIN_REDIS_URL", "").strip()
+        shared = redis_url and not any(u.startswith("sqlite") for u in (database_url, tracker_url))
+        # In production REST is never open: without ANXIN_REST_TOKEN a token is
+        # made in var/secrets/rest-token (REST callers read it there).
+        rest_token = env.get("ANXIN_REST_TOKEN", "").strip() or (_secret(var_dir, "rest-token") if shared else "")
         return cls(
             var_dir=var_dir,
-            database_url=env.get("ANXIN_DATABASE_URL", "").strip() or default_db,
-            tracker_url=env.get("ANXIN_TRACKER_URL", "").strip()
-            or f"sqlite:///{var_dir / 'tracker.db'}",
+            database_url=database_url,
+            tracker_url=tracker_url,
             rasa_host=env.get("ANXIN_RASA_HOST", "").strip() or "127.0.0.1",
             rasa_port=_int(env, "ANXIN_RASA_PORT", 5005),
             action_port=_int(env, "ANXIN_ACTION_PORT", 5055),
@@ -159,7 +165,7 @@ class Settings:
             telegram_bot_token=env.get("ANXIN_TELEGRAM_BOT_TOKEN", ""),
             telegram_secret_token=env.get("ANXIN_TELEGRAM_SECRET_TOKEN", ""),
             device_token=env.get("ANXIN_DEVICE_TOKEN", ""),
-            rest_token=env.get("ANXIN_REST_TOKEN", "").strip(),
+            rest_token=rest_token,
             rasa_token=env.get("ANXIN_RASA_TOKEN", "").strip() or _secret(var_dir, "rasa-token"),
             action_token=env.get("ANXIN_ACTION_TOKEN", "").strip() or _secret(var_dir, "action-token"),
             console_demo_password=env.get("ANXIN_CONSOLE_DEMO_PASSWORD", ""),
@@ -167,7 +173,7 @@ class Settings:
             wechat_template_id=env.get("ANXIN_WECHAT_TEMPLATE_ID", "").strip(),
             telegram_api_base=env.get("ANXIN_TELEGRAM_API_BASE", "").strip() or "https://api.telegram.org",
             standins=env.get("ANXIN_STANDINS", "").strip().lower() in {"1", "true", "yes"},
-            redis_url=env.get("ANXIN_REDIS_URL", "").strip(),
+            redis_url=redis_url,
             escalation_step_seconds=max(1, _int(env, "ANXIN_ESCALATION_STEP_SECONDS", 120)),
             checkin_window_minutes=max(1, _int(env, "ANXIN_CHECKIN_WINDOW_MINUTES", 120)),
             safety_check_seconds=max(5, _int(env, "ANXIN_SAFETY_CHECK_SECONDS", 60)),

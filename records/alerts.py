@@ -280,8 +280,13 @@ def acknowledge_alerts(session: Session, person_id: int) -> AlertsAcknowledged |
         return None
     now = utcnow()
     count = 0
+    # A family member's 收到 is theirs: an abnormal reading or a red flag stays
+    # open for the doctor and is escalated to the worker if the doctor never
+    # answers (a son's 收到 used to close the doctor's alert).
+    family = session.execute(select(Person.role).where(Person.id == person_id)).scalar_one_or_none() == "family"
     for alert in open_alerts.values():
         if alert.elder_id == latest.elder_id:
-            alert.status, alert.acknowledged_by, alert.acknowledged_at = "acknowledged", person_id, now
+            if not (family and alert.kind in ESCALATED_KINDS):
+                alert.status, alert.acknowledged_by, alert.acknowledged_at = "acknowledged", person_id, now
             count += 1
     return AlertsAcknowledged(count, latest.elder_id, elder_name(session, latest.elder_id))

@@ -60,6 +60,20 @@ def json_object(request: Request) -> dict[str, Any] | None:
     return value if ok and isinstance(value, dict) else None
 
 
+# A database integer (BIGINT and SQLite's INTEGER alike): an id of 2**70 was an
+# OverflowError deep in the driver, a 500.
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_ids(value: Any, limit: int = 500) -> list[int] | None:
+    """``value`` as a list of at most ``limit`` positive row ids, or None."""
+    if not isinstance(value, list) or len(value) > limit:
+        return None
+    if not all(type(i) is int and 0 < i <= MAX_ROW_ID for i in value):  # noqa: E721 - bool is no id
+        return None
+    return value
+
+
 def header(request: Request, name: str) -> str:
     """A header's value, or '' when it is absent or not valid text (Sanic keeps
     undecodable bytes as surrogates, which no comparison may meet)."""

@@ -18,7 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import bearer, error, fit, json_object
+from bot.channels.edge import bearer, error, fit, json_object, row_ids
 from bot.channels.turn import ClaimedTurn, blocking, bounded
 from core.errors import NotFound, StoreError
 from records import announcements, db, inbox, people, profiles
@@ -128,9 +128,9 @@ class SpeakerInput(InputChannel):
             elder_id, refusal = await self._device(request, body.get("device_id"))
             if refusal is not None:
                 return refusal
-            ids = body.get("ids")
-            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-                return error(400, "bad_ids", "ids must be a list of integers")
+            ids = row_ids(body.get("ids"))
+            if ids is None:
+                return error(400, "bad_ids", "ids must be a list of at most 500 positive integers")
             return response.json({"acknowledged": await blocking(_ack, elder_id, ids)})
 
         return hook

@@ -242,6 +242,14 @@ class TelegramInput(InputChannel):
             update = Update.de_json(data, self.application.bot)
         except Exception:  # noqa: BLE001 - a malformed update is a 400, never a 500
             return response.json({"error": "bad_update"}, status=400)
+        chat = update.effective_chat
+        if (chat is None and update.callback_query is None) or (chat is not None and (
+                type(chat.id) is not int or chat.type != "private")):  # noqa: E721 - bool is no chat id
+            # No private chat to answer: a message without a chat was a 503 that
+            # Telegram redelivered forever, a chat id that is a list a 500 (the
+            # library hashes it); a group message.  200, dropped, logged.
+            log.info("Telegram update %s dropped: no private chat with an integer id", update_id)
+            return response.json({"ok": True, "dropped": True})
         turn = ClaimedTurn(CHANNEL, str(update_id))
         try:
             claimed = await turn.claim(5.0)
@@ -254,7 +262,12 @@ class TelegramInput(InputChannel):
             return response.json({"error": "in_progress"}, status=503)
         if claimed.claim is inbox.Claim.DONE:
             return response.json({"ok": True, "duplicate": True})
-        await turn.run(self.application.process_update(update))
+        try:
+            await turn.run(self.application.process_update(update))
+        except Exception as exc:  # noqa: BLE001 - the library itself failed on this update: never a 500
+            log.warning("Telegram update %s dropped: %s", update_id, type(exc).__name__)
+            await turn.finish([])
+            return response.json({"ok": True, "dropped": True})
         if update_id in self._failed:
             self._failed.discard(update_id)
             await turn.release()

@@ -14,6 +14,7 @@ from core.settings import ROOT, Settings
 from records import db, migrate, seed
 
 DEVICE_TOKEN = "integration-device-token"
+STARTED: list = []  # the processes ``servers`` started (tests check none of them died)
 
 
 def model_dir(tmp_root: Path) -> Path:
@@ -40,7 +41,9 @@ def servers(tmp_path_factory):
         seed.seed_demo(session, settings.device_token)
     db.dispose_all()
     started = runner.start_all(settings, say=lambda _msg: None, base_env=env)
+    STARTED[:] = started
     try:
         yield settings
     finally:
+        STARTED.clear()
         runner.stop_all(started)

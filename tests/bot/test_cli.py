@@ -47,3 +47,25 @@ def test_family_code_issues_a_six_digit_code(tmp_path, monkeypatch, capsys):
     finally:
         db.dispose_all()
         configure()
+
+
+def test_status_says_what_runs_and_fails_when_one_is_down(tmp_path, monkeypatch, capsys):
+    import json
+
+    monkeypatch.setenv("ANXIN_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr(cli, "bootstrap", configure)
+    configure()
+    try:
+        assert cli.main(["status"]) == 1  # not running here
+        assert "没有在运行" in capsys.readouterr().out
+        state = {"worker": {"running": True, "pid": 5, "deaths_10min": 0, "last_exit": None, "log": "w.log"}}
+        (tmp_path / "status.json").write_text(json.dumps(state), encoding="utf-8")
+        assert cli.main(["status"]) == 0
+        assert capsys.readouterr().out.strip() == "✓ worker"
+        state["Rasa server"] = {"running": False, "pid": None, "deaths_10min": 5, "last_exit": -9, "log": "r.log"}
+        (tmp_path / "status.json").write_text(json.dumps(state), encoding="utf-8")
+        assert cli.main(["status"]) == 1
+        out = capsys.readouterr().out
+        assert "✗ Rasa server，十分钟内退出 5 次（最近代码 -9），反复崩溃" in out
+    finally:
+        configure()

@@ -18,13 +18,29 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
         ("POST", "/conversations/demo-elder/execute", {"name": "action_emergency"}),
         ("POST", "/model/parse", {"text": "救命"}),
         ("DELETE", "/model", None),
+        ("PUT", "/model", {"model_file": "/etc/passwd"}),
+        ("POST", "/model/train", {}),
+        ("POST", "/model/test/intents", {}),
+        ("POST", "/model/predict", {}),
+        ("POST", "/conversations/demo-elder/messages", {"text": "收到", "sender": "user"}),
+        ("POST", "/conversations/demo-elder/predict", None),
         ("GET", "/status", None),
+        ("GET", "/domain", None),
     ],
 )
 def test_rasa_api_refuses_without_the_token(servers, method, path, body):
     url = f"{servers.rasa_url}{path}"
     assert requests.request(method, url, json=body, timeout=10).status_code == 401
     assert requests.request(method, url, json=body, params={"token": "forged"}, timeout=10).status_code == 401
+
+
+def test_rasa_api_allows_no_other_origin(servers):
+    """CORS is off: a web page in a local browser cannot read or drive it."""
+    for method in ("OPTIONS", "POST"):
+        reply = requests.request(method, f"{servers.rasa_url}/model/parse", json={"text": "你好"},
+                                 headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+                                 params={"token": servers.rasa_token}, timeout=30)
+        assert "access-control-allow-origin" not in {k.lower() for k in reply.headers}, dict(reply.headers)
 
 
 def test_rasa_api_answers_its_own_callers(servers):

@@ -66,3 +66,25 @@ def test_a_process_writes_nothing_it_was_told(tmp_path):
     assert "action failed for" in text and "RuntimeError" in text  # what happened is still there
     for secret in ("李秀英", "血压", "九九九九", "999999", "胸口", "摔倒", TOKEN, BOT_TOKEN):
         assert secret not in text, secret
+
+
+def test_the_anxin_command_redacts_its_log_records_not_its_chat(tmp_path):
+    """``anxin run``'s parent logged urllib3's health checks (``/status?token=…``)
+    unredacted with -v; its terminal is the elder's chat, which stays as it is."""
+    script = textwrap.dedent("""
+        import logging, sys
+        from core import logs
+        logs.install_logging(["s3cr3t-token-value"], logging.DEBUG)
+        logging.getLogger("anxin.test").warning("GET /status?token=s3cr3t-token-value 血压一百六")
+        try:
+            raise ValueError("我摔倒了")
+        except ValueError:
+            logging.getLogger("anxin.test").exception("failed")
+        print("安心：您好，王秀兰")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=str(__import__("core.settings", fromlist=["ROOT"]).ROOT))
+    assert done.returncode == 0, done.stderr
+    assert "s3cr3t" not in done.stderr and "血压" not in done.stderr and "摔倒" not in done.stderr
+    assert "GET /status" in done.stderr and "ValueError" in done.stderr
+    assert done.stdout.strip() == "安心：您好，王秀兰"

@@ -73,3 +73,18 @@ def test_internal_tokens_are_made_once_private_and_shared(tmp_path):
     assert mode == 0o600
     assert Settings.from_env({**env, "ANXIN_RASA_TOKEN": "given"}).rasa_token == "given"
     assert "given" not in repr(Settings.from_env({**env, "ANXIN_RASA_TOKEN": "given"}))
+
+
+def test_production_rest_is_never_open(tmp_path):
+    """Production REST without ANXIN_REST_TOKEN was open to anyone nginx let in."""
+    from core.settings import Settings
+
+    env = {"ANXIN_VAR_DIR": str(tmp_path / "var")}
+    assert Settings.from_env(env).rest_token == ""  # embedded mode: this machine only
+    prod = {**env, "ANXIN_DATABASE_URL": "postgresql://db/anxin", "ANXIN_TRACKER_URL": "postgresql://db/t",
+            "ANXIN_REDIS_URL": "redis://r/0"}
+    made = Settings.from_env(prod)
+    assert made.production and len(made.rest_token) >= 32
+    assert Settings.from_env(prod).rest_token == made.rest_token, "every process of the installation shares it"
+    assert (tmp_path / "var" / "secrets" / "rest-token").read_text().strip() == made.rest_token
+    assert Settings.from_env({**prod, "ANXIN_REST_TOKEN": "given-token"}).rest_token == "given-token"

@@ -161,6 +161,28 @@ def test_an_alert_the_doctor_does_not_acknowledge_goes_to_the_worker(demo):
         assert done is not None and done.elder_name == "王秀兰", "the worker's 收到 settles it"
 
 
+def test_a_family_members_acknowledgement_leaves_the_doctors_alert_open(demo):
+    """A daughter's 收到 closed the abnormal reading's alert: the doctor never saw it
+    and it was never escalated."""
+    from records.tables import Alert, utcnow
+
+    with db.session_scope(demo.url) as s:
+        alert_id = health.record_vital(s, demo.elder, health.Reading("blood_pressure", 185, 110), demo.elder).alert_id
+        told = s.execute(select(OutboxMessage.person_id).where(OutboxMessage.key.startswith(f"alert:{alert_id}:"))
+                         ).scalars().all()
+    assert demo.daughter in told and demo.doctor in told
+    with db.session_scope(demo.url) as s:
+        done = alerts.acknowledge_alerts(s, demo.daughter)
+        assert done is not None and done.elder_name == "王秀兰", "she is answered"
+    with db.session_scope(demo.url) as s:
+        assert s.get(Alert, alert_id).status == "open"
+        assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=31)) == 1, "the doctor never answered"
+    with db.session_scope(demo.url) as s:
+        alerts.acknowledge_alerts(s, demo.doctor)
+    with db.session_scope(demo.url) as s:
+        assert s.get(Alert, alert_id).status == "acknowledged"
+
+
 def test_an_acknowledged_alert_is_not_escalated(demo):
     from records.tables import utcnow
 

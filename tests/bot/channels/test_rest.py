@@ -90,6 +90,10 @@ def test_a_lone_surrogate_is_a_400_and_the_server_lives_on(servers):
                           headers={"Content-Type": "application/json"}, timeout=10)
     assert reply.status_code == 400
     assert post(servers, {"sender": "still-here", "message": "你好"}).status_code == 200
+    from tests.bot.conftest import STARTED
+
+    assert STARTED and [s.name for s in STARTED if s.exited() is not None] == [], "the whole process tree lives on"
+    assert requests.get(f"http://127.0.0.1:{servers.action_port}/health", timeout=10).ok
 
 
 def test_a_slash_word_typed_is_read_as_words_and_a_payload_of_the_domain_is_kept():

@@ -80,6 +80,13 @@ def test_announcements_are_fetched_until_acknowledged(servers):
     assert requests.get(url, params={"device_id": "demo-speaker"}, timeout=10).status_code == 401
 
 
+@pytest.mark.parametrize("ids", [[2**70], [0], [-1], [True], ["1"], list(range(1, 600)), "1"])
+def test_acknowledgement_ids_out_of_range_are_a_400(servers, ids):
+    """An id of 2**70 overflowed the database driver: a 500."""
+    reply = post(servers, {"device_id": "demo-speaker", "ids": ids}, path="announcements/ack")
+    assert reply.status_code == 400 and reply.json()["error"] == "bad_ids"
+
+
 def test_a_very_long_text_is_cut_not_refused(servers):
     reply = post(servers, {"device_id": "demo-speaker", "text": "你好" + "啊" * 100_000})
     assert reply.status_code == 200 and reply.json()["messages"]

@@ -166,6 +166,24 @@ def test_group_chats_are_not_served(served_with):
     assert rasa.turns == []
 
 
+def test_an_update_without_a_chat_is_200_and_dropped(served_with, caplog):
+    """It was a 503, so Telegram redelivered it forever."""
+    rasa = FakeRasa()
+    caplog.set_level("INFO", logger="bot.channels.telegram")
+    with served_with(rasa) as served:
+        reply = post(served, {"update_id": 1013, "message": {"message_id": 1, "date": 0, "text": "你好"}})
+        assert reply.status_code == 200 and reply.json().get("dropped") is True
+        assert post(served, {"update_id": 1014, "edited_message": {"message_id": 2, "date": 0,
+                                                                    "text": "x"}}).status_code == 200
+        for n, odd in enumerate(([-149, -149], {"a": 1}, "7", True)):  # a list was a 500: the library hashes it
+            update = {"update_id": 1020 + n, "message": {"message_id": 1, "date": 0, "text": "你好",
+                                                          "chat": {"id": odd, "type": "private"}}}
+            reply = post(served, update)
+            assert reply.status_code == 200, (odd, reply.text)
+    assert rasa.turns == []
+    assert "1013 dropped" in caplog.text
+
+
 def test_a_blocked_user_does_not_break_the_turn(served_with, standin):
     standin.blocked.add(CHAT)
     rasa = FakeRasa()

@@ -53,3 +53,18 @@ def test_unknown_ids_answer_404_with_the_error_page(signed_in, method, path, tit
     response = signed_in.get(path) if method == "GET" else signed_in.post(path, {"csrf": token})
     assert response.status_code == 404, path
     assert title in response.text and "回到首页" in response.text
+
+
+def test_the_home_page_shows_each_supervised_process(signed_in, store):
+    """A crashed Rasa under ``anxin run`` is on the worker's first page, not only in a log."""
+    import json
+
+    (store.var_dir / "status.json").write_text(json.dumps({
+        "action server": {"running": True, "pid": 1, "deaths_10min": 0, "last_exit": None, "log": "a.log"},
+        "Rasa server": {"running": False, "pid": None, "deaths_10min": 6, "last_exit": 1, "log": "r.log"},
+    }), encoding="utf-8")
+    text = signed_in.get("/").text
+    assert "✓ action server" in text
+    assert "✗ 已停止 Rasa server" in text and "反复崩溃" in text
+    (store.var_dir / "status.json").write_text("{broken", encoding="utf-8")
+    assert "没有找到运行状态" in signed_in.get("/").text
