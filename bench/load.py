@@ -4,8 +4,8 @@ memory, call for help → outbox, broadcast rate."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import os
+import statistics
 import subprocess
 import time
 import uuid
