@@ -230,12 +230,14 @@ class ActionReportSymptom(Action):
         if not symptoms and not flag:
             dispatcher.utter_message(response="utter_symptom_ask_what")
             return []
+        doctor_told = False  # the elder is told "I told your doctor" only when a message was queued
         try:
             identity = identify(tracker)
             if identity is not None and identity.elder_id is not None:
                 with db.session_scope() as session:
-                    health.record_symptom(session, identity.elder_id, "、".join(symptoms) or flag,
-                                          parts[0] if parts else None, severity, None, flag, identity.person_id)
+                    doctor_told = health.record_symptom(
+                        session, identity.elder_id, "、".join(symptoms) or flag, parts[0] if parts else None,
+                        severity, None, flag, identity.person_id).doctor_notified
                     if identity.is_elder:
                         reminders.answer_checkin(session, identity.elder_id, "unwell")
         except StoreError:
@@ -246,7 +248,7 @@ class ActionReportSymptom(Action):
         if flag:
             dispatcher.utter_message(response=f"utter_symptom_safety_{flag}"
                                      if flag in ("chest_pain", "stroke") else "utter_symptom_safety_other")
-            return [SlotSet("safety_question", True)]
+            return [SlotSet("safety_question", True), SlotSet("doctor_told", doctor_told)]
         dispatcher.utter_message(response="utter_symptom_recorded")
         return []
 
@@ -273,9 +275,11 @@ class ActionSafetyNo(Action):
         if tracker.get_slot("safety_topic"):  # asked because the detector was unsure
             settle_safety_question(tracker)
             dispatcher.utter_message(response="utter_safety_unsure_ok")
-        else:
+        elif tracker.get_slot("doctor_told"):
             dispatcher.utter_message(response="utter_symptom_safety_calm")
-        return [SlotSet("safety_question", None), SlotSet("safety_topic", None)]
+        else:  # nothing stored, or the doctor has no channel: never "I told your doctor"
+            dispatcher.utter_message(response="utter_symptom_safety_calm_no_doctor")
+        return [SlotSet("safety_question", None), SlotSet("safety_topic", None), SlotSet("doctor_told", None)]
 
 
 def summary_text(result: health.Summary, domain: dict[str, Any]) -> str:

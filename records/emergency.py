@@ -28,6 +28,9 @@ from records.tables import ElderProfile, EmergencyEvent, EscalationStep, Person,
 log = logging.getLogger(__name__)
 
 # How an event ended (labels: the domain's utter_name_outcome_*, the console's template).
+# "X is on the way" is said while it is news: a speaker that was off does not
+# say it an hour later, after the elder was taken to hospital.
+ACK_NEWS_FOR = dt.timedelta(minutes=15)
 OUTCOMES = ("false_alarm", "handled_at_home", "ambulance_called", "taken_to_hospital", "other", "superseded")
 CLOSABLE = tuple(k for k in OUTCOMES if k != "superseded")
 
@@ -155,6 +158,7 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
                     session, event.elder_id, f"esc-elder:{key}", "escalation",
                     f"emergency.calling.{contact.role}",
                     {"name": contact.name, "relation": contact.relation},
+                    expires_at=deadline,  # "calling your daughter" is stale once the next one is called
                 )
             event.next_step_at = deadline
             return step
@@ -267,7 +271,7 @@ def acknowledge_event(
     acker = session.get(Person, person_id)
     ack_name = acker.name if acker else ""
     alerts.tell_elder(session, event.elder_id, f"esc-ack:{event.id}", "escalation",
-                      "escalation.acknowledged", {"name": ack_name})
+                      "escalation.acknowledged", {"name": ack_name}, expires_at=now + ACK_NEWS_FOR)
     for other in sorted({s.person_id for s in steps if s.person_id not in (None, person_id)}):
         alerts.notify(session, other, f"esc-handled:{event.id}:{other}", "escalation",
                       "escalation.handled", {"name": ack_name, "elder_name": name}, event.elder_id)

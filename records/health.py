@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -154,21 +155,30 @@ def record_vital(session: Session, elder_id: int, reading: Reading, reported_by:
     return Recorded(obs.id, level, alert_id)
 
 
+class SymptomRecorded(NamedTuple):
+    observation_id: int
+    doctor_notified: bool
+
+
 def record_symptom(session: Session, elder_id: int, symptom: str, body_part: str | None = None,
                    severity: str | None = None, onset: str | None = None, flag: str | None = None,
-                   reported_by: int | None = None, now: dt.datetime | None = None) -> int:
-    """Save a symptom as a structured observation; a red flag alerts the doctor at once."""
+                   reported_by: int | None = None, now: dt.datetime | None = None) -> SymptomRecorded:
+    """Save a symptom as a structured observation; a red flag alerts the doctor at
+    once (``doctor_notified``: whether a message to the doctor was queued)."""
     now = now or utcnow()
     obs = Observation(elder_id=elder_id, kind="symptom", symptom=(symptom or "不适")[:64],
                       body_part=(body_part or None), severity=severity, onset=(onset or None),
                       red_flag=flag, reported_by=reported_by, observed_at=now, created_at=now)
     session.add(obs)
     session.flush()
+    notified = False
     if flag:
-        alerts.raise_alert(session, elder_id, "red_flag", "severe_high", {"flag": flag, "symptom": obs.symptom},
-                           doctor_message="alert.red_flag.doctor", family_message=None,
-                           observation_id=obs.id)
-    return obs.id
+        alert = alerts.raise_alert(session, elder_id, "red_flag", "severe_high",
+                                   {"flag": flag, "symptom": obs.symptom},
+                                   doctor_message="alert.red_flag.doctor", family_message=None,
+                                   observation_id=obs.id)
+        notified = alert.doctor_notified
+    return SymptomRecorded(obs.id, notified)
 
 
 def may_read(session: Session, elder_id: int, person_id: int, role: str) -> bool:

@@ -60,6 +60,14 @@ def json_object(request: Request) -> dict[str, Any] | None:
     return value if ok and isinstance(value, dict) else None
 
 
+def valid_id(value: Any, max_chars: int) -> bool:
+    """A sender, device or chat id every channel accepts: a non-empty string of
+    at most ``max_chars`` printable characters (no newline to forge a log line,
+    no lone surrogate to crash Rasa, no NUL)."""
+    return (isinstance(value, str) and 0 < len(value) <= max_chars and bool(value.strip())
+            and value.isprintable() and valid_text(value))
+
+
 # A database integer (BIGINT and SQLite's INTEGER alike): an id of 2**70 was an
 # OverflowError deep in the driver, a 500.
 MAX_ROW_ID = 2**63 - 1

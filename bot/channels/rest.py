@@ -29,7 +29,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import error, fit, header, json_object, valid_text
+from bot.channels.edge import error, fit, header, json_object, valid_id, valid_text
 from bot.channels.turn import bounded
 from bot.channels.vocabulary import rest_text
 
@@ -88,9 +88,11 @@ class RestInput(InputChannel):
             if body is None:
                 return bad_request("bad_json", "body must be a JSON object")
             sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return bad_request("bad_sender", f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
-            if not valid_text(sender) or (isinstance(text, str) and not valid_text(text)):
+            if isinstance(sender, str) and not valid_text(sender):
+                return bad_request("bad_encoding", "sender and message must be valid Unicode text")
+            if not valid_id(sender, MAX_SENDER_CHARS):
+                return bad_request("bad_sender", f"sender must be at most {MAX_SENDER_CHARS} printable characters")
+            if isinstance(text, str) and not valid_text(text):
                 return bad_request("bad_encoding", "sender and message must be valid Unicode text")
             if foreign_namespace(sender):
                 # wechat:/telegram:/speaker: identities are proven by their own

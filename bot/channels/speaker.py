@@ -18,7 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.edge import bearer, error, fit, json_object, row_ids
+from bot.channels.edge import bearer, error, fit, json_object, row_ids, valid_id
 from bot.channels.turn import ClaimedTurn, blocking, bounded
 from core.errors import NotFound, StoreError
 from records import announcements, db, inbox, people, profiles
@@ -72,7 +72,7 @@ class SpeakerInput(InputChannel):
         return cls(int(credentials.get("max_text_chars") or MAX_TEXT_CHARS))
 
     async def _device(self, request: Request, device_id: Any) -> tuple[int | None, response.HTTPResponse | None]:
-        if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
+        if not valid_id(device_id, 64):
             return None, error(400, "bad_device_id", "device_id must be a short string")
         token = bearer(request)
         if not token:

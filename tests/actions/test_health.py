@@ -8,6 +8,7 @@ from actions.health import (
     ActionQueryHealthRecord,
     ActionReadBackVitals,
     ActionReportSymptom,
+    ActionSafetyNo,
     ActionSaveVitals,
     ActionVitalsDenied,
 )
@@ -91,10 +92,29 @@ def test_chest_pain_with_sweating_gets_the_safety_question(demo_store):
     t = tracker(text="胸口疼，还出冷汗", intent="report_symptom", entities=[entity("symptom", "胸痛")])
     events, messages = run(ActionReportSymptom(), t)
     assert responses(messages) == ["utter_symptom_safety_chest_pain"]
-    assert slots_of(events) == {"safety_question": True}
+    assert slots_of(events) == {"safety_question": True, "doctor_told": True}
     with db.session_scope(demo_store) as session:
         doctor = session.execute(select(OutboxMessage).where(OutboxMessage.address == "demo-doctor")).scalar_one()
     assert doctor.template == "alert.red_flag.doctor"
+    _, messages = run(ActionSafetyNo(), tracker(text="没事", intent="deny", slots=slots_of(events)))
+    assert responses(messages) == ["utter_symptom_safety_calm"]
+
+
+def test_a_red_flag_with_no_doctor_to_tell_never_claims_the_doctor_was_told(demo_store):
+    """After a red flag the elder heard 我已经告诉您的签约医生 even when nobody was told."""
+    from records.tables import ElderProfile
+
+    with db.session_scope(demo_store) as session:
+        for profile in session.execute(select(ElderProfile)).scalars():
+            profile.signed_doctor_id = None
+    t = tracker(text="胸口疼，还出冷汗", intent="report_symptom", entities=[entity("symptom", "胸痛")])
+    events, messages = run(ActionReportSymptom(), t)
+    assert slots_of(events) == {"safety_question": True, "doctor_told": False}
+    _, messages = run(ActionSafetyNo(), tracker(text="冇事 唔使", intent="deny", slots=slots_of(events)))
+    assert responses(messages) == ["utter_symptom_safety_calm_no_doctor"]
+    # Nothing could be stored at all (no identity behind the sender): not claimed either.
+    _, messages = run(ActionSafetyNo(), tracker(text="没事", intent="deny", slots={"safety_question": True}))
+    assert responses(messages) == ["utter_symptom_safety_calm_no_doctor"]
 
 
 def test_a_severe_red_flag_goes_straight_to_the_emergency(demo_store):

@@ -192,3 +192,20 @@ def test_an_acknowledged_alert_is_not_escalated(demo):
         alerts.acknowledge_alerts(s, demo.doctor)
     with db.session_scope(demo.url) as s:
         assert alerts.escalate_due(s, utcnow() + dt.timedelta(minutes=60)) == 0
+
+
+def test_what_the_elder_hears_about_the_ladder_expires_with_its_news(demo):
+    """A speaker switched on an hour later said "正在联系您的女儿" and "李娜收到了" as news."""
+    with db.session_scope(demo.url) as s:
+        event_id = emergency.open_emergency(s, demo.elder, "fall", "摔倒了", now=T0, seconds=120).event_id
+        emergency.advance_due(s, T0 + dt.timedelta(seconds=121))  # the son is called next
+    with db.session_scope(demo.url) as s:
+        calling = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith("esc-elder:"),
+                                                        OutboxMessage.elder_id == demo.elder)).scalars().all()
+        assert calling and all(r.expires_at is not None for r in calling)
+        assert max(r.expires_at for r in calling) <= T0 + dt.timedelta(seconds=121 + 120)
+    with db.session_scope(demo.url) as s:
+        emergency.acknowledge(s, demo.son, now=T0 + dt.timedelta(seconds=150))
+    with db.session_scope(demo.url) as s:
+        ack = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith(f"esc-ack:{event_id}"))).scalars().all()
+        assert ack and all(r.expires_at == T0 + dt.timedelta(seconds=150) + emergency.ACK_NEWS_FOR for r in ack)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.edge import MAX_DEPTH, parse_json, too_deep
+from bot.channels.edge import MAX_DEPTH, MAX_ROW_ID, parse_json, row_ids, too_deep, valid_id
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,18 @@ def test_too_deep_is_iterative():
     for _ in range(100_000):
         value = [value]
     assert too_deep(value)
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("demo-elder", True), ("王秀兰的女儿", True), ("a" * 64, True), ("a" * 65, False), ("", False), ("   ", False),
+    ("a\nERROR forged log line", False), ("tab\there", False), ("rt-\udfff", False), ("nul\x00", False),
+    (5, False), (None, False), (["a"], False),
+])
+def test_one_id_check_for_every_channel(value, ok):
+    assert valid_id(value, 64) is ok
+
+
+def test_row_ids():
+    assert row_ids([1, 2, MAX_ROW_ID]) == [1, 2, MAX_ROW_ID]
+    for bad in ([2**70], [0], [-1], [True], ["1"], [1.0], list(range(1, 502)), "1", None):
+        assert row_ids(bad) is None, bad

@@ -113,6 +113,19 @@ def test_ids(alive, value, field):
 @FUZZ
 @given(body=st.one_of(st.integers().map(str), st.just("[1,2]"), st.just('{"text": 5}'), st.just('{"text": null}'),
                       st.just("{broken"), st.binary(max_size=200), st.just('{"text": "%s"}' % ("救命" * 60000)),
-                      st.text(max_size=50).map(lambda t: json.dumps({"text": t}))))
+                      st.text(max_size=50).map(lambda t: json.dumps({"text": t})),
+                      st.sampled_from([100, 3000]).map(lambda n: '{"text": "x", "a": ' + deep(n, "list") + "}")))
 def test_model_parse(alive, body):
     check(post(f"{alive.rasa_url}/model/parse", body, params={"token": alive.rasa_token}))
+
+
+@FUZZ
+@given(value=odd_ids.map(lambda v: v if isinstance(v, str) else json.dumps(v)))
+def test_speaker_announcement_queries(alive, value):
+    """The announcements GET takes its device id from the query string."""
+    from urllib.parse import quote
+
+    query = quote(value[:3000].encode("utf-8", "surrogatepass"))  # lone surrogates as the bytes a client sends
+    reply = requests.get(f"{alive.rasa_url}/webhooks/speaker/announcements?device_id={query}",
+                         headers={"Authorization": f"Bearer {DEVICE_TOKEN}"}, timeout=60)
+    check(reply)

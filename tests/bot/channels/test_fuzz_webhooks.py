@@ -75,14 +75,19 @@ def telegram_bodies():
 xml_inner = st.one_of(
     st.text(max_size=200),
     st.builds(
-        lambda kind, content, msg_id: (
-            "<xml><ToUserName>gh</ToUserName><FromUserName>o_fuzz</FromUserName><CreateTime>1</CreateTime>"
+        lambda kind, content, msg_id, sender: (
+            f"<xml><ToUserName>gh</ToUserName><FromUserName>{sender}</FromUserName><CreateTime>1</CreateTime>"
             f"<MsgType>{kind}</MsgType><Content>{content}</Content><MsgId>{msg_id}</MsgId></xml>"
         ),
         st.sampled_from(["text", "voice", "image", "event", "", "<", "location"]),
         st.text(alphabet=st.characters(blacklist_characters="<>&"), max_size=80),
         st.text(max_size=25),
+        # the sender's openid too: odd characters, empty, huge, another channel's namespace
+        st.one_of(st.just("o_fuzz"), st.text(alphabet=st.characters(blacklist_characters="<>&"), max_size=40),
+                  st.just("o" * 5000), st.just("speaker:demo-speaker"), st.just("")),
     ),
+    # nested XML, signed like any other message
+    st.integers(min_value=10, max_value=3000).map(lambda n: "<xml>" + "<a>" * n + "</a>" * n + "</xml>"),
 )
 
 

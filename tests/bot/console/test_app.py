@@ -10,7 +10,9 @@ GET_ROUTES = ["/", "/emergencies", "/alerts", "/lectures", "/lectures/new", "/le
 UNKNOWN_IDS = [("GET", "/lectures/9999", "没有这个讲座"), ("GET", "/lectures/9999/progress.json", "没有这个讲座"),
                ("POST", "/lectures/9999/publish", "没有这个讲座"),
                ("POST", "/elders/99999/binding-code", "没有这位老人"),
-               ("POST", "/emergencies/9999/ack", "没有这个紧急事件"),
+               ("POST", "/emergencies/9999/ack", "没有这个紧急事件"), ("GET", "/emergencies/9999", "没有这个紧急事件"),
+               ("POST", "/emergencies/9999/close", "没有这个紧急事件"),
+               ("GET", "/elders/99999/privacy", "没有这位老人"), ("GET", "/elders/99999/export", "没有这位老人"),
                ("POST", "/handoffs/9999/claim", "没有这个请求"), ("POST", "/handoffs/9999/close", "没有这个请求"),
                ("POST", "/handoffs/9999/resume", "没有这个请求")]
 POST_ROUTES = ["/logout", "/emergencies/1/ack", "/lectures", "/lectures/1/publish",

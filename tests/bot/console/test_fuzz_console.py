@@ -16,11 +16,13 @@ ROUTES = [("GET", "/lectures/{id}"), ("GET", "/lectures/{id}/progress.json"), ("
           ("POST", "/lectures/{id}/publish"), ("POST", "/elders/{id}/binding-code"), ("POST", "/emergencies/{id}/ack"),
           ("POST", "/emergencies/{id}/close"), ("POST", "/handoffs/{id}/claim"), ("POST", "/handoffs/{id}/close"),
           ("POST", "/handoffs/{id}/resume"), ("POST", "/lectures"), ("GET", "/alerts"), ("GET", "/bookings"),
-          ("GET", "/handoffs"), ("GET", "/elders"), ("GET", "/emergencies"), ("GET", "/")]
+          ("GET", "/handoffs"), ("GET", "/elders"), ("GET", "/emergencies"), ("GET", "/"),
+          ("GET", "/elders/{id}/privacy"), ("GET", "/elders/{id}/export.json"), ("GET", "/elders/{id}/export"),
+          ("POST", "/elders/{id}/erase"), ("GET", "/lectures/new")]
 ids = st.one_of(st.integers(min_value=0, max_value=2**80).map(str), st.just(str(2**70)), st.just("-1"),
                 st.just("1e9"), st.text(alphabet="0123456789", min_size=30, max_size=60), st.just("%00"))
 NAMES = st.sampled_from(["note", "outcome", "title", "starts_at", "speaker", "summary", "relation", "all", "next",
-                         "msg", "login", "password"])
+                         "msg", "login", "password", "why", "name", "confirm"])
 VALUES = st.one_of(st.text(max_size=200), st.just("2026-13-45T99:99"), st.just(str(2**70)))
 fields = st.dictionaries(NAMES, VALUES | st.just("救命" * 3000), max_size=5)
 query_fields = st.dictionaries(NAMES, VALUES, max_size=3)  # a URL stays within what a browser sends
@@ -51,3 +53,16 @@ def test_headers(client, value, name):
         response = client.get(path, headers={name: value}) if method == "GET" else \
             client.post(path, {"csrf": "x", "login": "a", "password": "b"}, headers={name: value})
         assert response.status_code < 500, (path, name, value, response.status_code)
+
+
+@FUZZ
+@given(value=st.binary(min_size=1, max_size=200).filter(lambda b: not set(b) & {0, 10, 13}),
+       name=st.sampled_from(["X-Forwarded-For", "X-Forwarded-Proto", "Content-Type", "Accept", "Referer", "Origin"]),
+       route=st.sampled_from([("GET", "/elders/1/privacy"), ("GET", "/emergencies"), ("GET", "/elders/1/export.json"),
+                              ("POST", "/emergencies/1/close"), ("POST", "/lectures")]))
+def test_headers_signed_in(signed_in, csrf, value, name, route):
+    """The signed-in pages with odd headers too (the signed-out ones above)."""
+    method, path = route
+    response = signed_in.get(path, headers={name: value}) if method == "GET" else \
+        signed_in.post(path, {"csrf": csrf}, headers={name: value})
+    assert response.status_code < 500, (path, name, value, response.status_code)
