@@ -39,6 +39,13 @@ def ask(session: Session, elder_id: int, sender_id: str, said: str,
     return check
 
 
+def pending(session: Session, elder_id: int) -> bool:
+    """Whether a safety question to this elder waits for its answer."""
+    return session.execute(
+        select(SafetyCheck.id).where(SafetyCheck.elder_id == elder_id, SafetyCheck.status == "asked").limit(1)
+    ).first() is not None
+
+
 def settle(session: Session, elder_id: int, answer: str, now: dt.datetime | None = None,
            only_status: str = "asked") -> int:
     """The elder answered (``yes``/``no``): their open questions are settled."""

@@ -56,6 +56,7 @@ class SpeakerChannel:
             ),
             voice=_voice(data.get("voice")),
             message_id=message_id,
+            help=data.get("help") if data.get("help") in ("called", "asked", "none") else "",
         )
 
     def announcements(self) -> list[Announcement]:

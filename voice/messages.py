@@ -55,6 +55,8 @@ class Reply:
     texts: tuple[str, ...]
     voice: VoiceSpec = VoiceSpec()
     message_id: str = ""
+    help: str = ""
+    """``called``, ``asked`` or ``none`` (what the server can promise about help); '' from an older server."""
 
 
 @dataclass(frozen=True)

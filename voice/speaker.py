@@ -157,6 +157,11 @@ class Speaker:
                     self._retry_in_background()
                     return Reply(texts=(OFFLINE_HELP,), message_id=message_id)
                 reply = self._raise_emergency(call)
+            if emergency and reply.help == "none" and assess(text)["level"] == "emergency":
+                # The server answered but could not start the ladder (records
+                # down, action server down): the room hears the alarm all the same.
+                log.error("an emergency was heard and the server could not call anyone")
+                self._warn()
             self.speak(reply)
             return reply
 

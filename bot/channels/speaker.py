@@ -35,6 +35,21 @@ def _authenticate(device_id: str, token: str) -> int | None:
         return people.device_elder(session, device_id, token)
 
 
+def _help(elder_id: int) -> str:
+    """What the reply can promise about help: ``called`` (a ladder is open for
+    this elder), ``asked`` (a safety question waits for the answer) or ``none``
+    — then a device that heard a call for help raises its own alarm."""
+    from records import emergency, safety
+
+    try:
+        with db.session_scope() as session:
+            if emergency.open_event(session, elder_id) is not None:
+                return "called"
+            return "asked" if safety.pending(session, elder_id) else "none"
+    except StoreError:
+        return "none"  # nothing could be recorded: nothing is promised
+
+
 def _voice(elder_id: int) -> dict[str, Any]:
     try:
         with db.session_scope() as session:
@@ -146,7 +161,8 @@ class SpeakerInput(InputChannel):
             turn = ClaimedTurn(CHANNEL, None)
             claimed = await turn.claim(0)
         if claimed.claim is inbox.Claim.DONE:
-            return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id), "duplicate": True})
+            return response.json({"messages": claimed.reply, "voice": await blocking(_voice, elder_id),
+                                  "help": await blocking(_help, elder_id), "duplicate": True})
         if claimed.claim is inbox.Claim.IN_PROGRESS:
             return response.json({"messages": [], "status": "in_progress", "duplicate": True}, status=202)
         collector = CollectingOutputChannel()
@@ -167,4 +183,4 @@ class SpeakerInput(InputChannel):
         except StoreError:
             log.warning("records unavailable after a speaker turn; replying with the default voice")
             voice = DEFAULT_VOICE
-        return response.json({"messages": messages, "voice": voice})
+        return response.json({"messages": messages, "voice": voice, "help": await blocking(_help, elder_id)})

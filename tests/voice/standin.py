@@ -38,6 +38,8 @@ class StandIn:
         self.acked: list[str | int] = []
         self.fail_next = 0
         """Answer the next N webhook calls with 503 (still recorded)."""
+        self.help: str | None = None
+        """The reply's ``help`` (``called``/``asked``/``none``), as the real channel says; None: left out."""
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -131,4 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(503, {"error": "busy"})
             standin.delivered.append(body)
         texts = standin.answer(body.get("text", ""))
-        return self._json(200, {"messages": [{"text": t} for t in texts], "voice": standin.voice})
+        reply = {"messages": [{"text": t} for t in texts], "voice": standin.voice}
+        if standin.help is not None:
+            reply["help"] = standin.help
+        return self._json(200, reply)

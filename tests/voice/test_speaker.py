@@ -134,6 +134,24 @@ def test_offline_emergency_can_give_up_when_configured():
     assert speaker.alarms >= 2
 
 
+@pytest.mark.parametrize(("help_", "text", "alarms"), [
+    ("none", "救命 我摔倒了起不来", 1),    # answered, but nobody could be called (records down)
+    ("called", "救命 我摔倒了起不来", 0),  # the ladder is open
+    ("asked", "救命 我摔倒了起不来", 0),   # the server asks the safety question itself
+    ("", "救命 我摔倒了起不来", 0),        # an older server that says nothing about help
+    ("none", "我想约个医生", 0),
+])
+def test_a_reply_that_does_not_confirm_help_raises_the_local_alarm(server, help_, text, alarms):
+    """The speaker alarmed only when the server was unreachable: a 200 saying
+    "please call 120 yourself" (records down) left the room silent."""
+    server.help = help_ or None
+    speaker, player, _ = make_speaker(server.url)
+    reply = speaker.handle_text(text)
+    assert reply is not None and reply.help == help_
+    assert speaker.alarms == alarms
+    assert player.played, "the server's reply is said too"
+
+
 def test_offline_ordinary_question_beeps_once_without_retrying():
     standin = StandIn(token=TOKEN).start()
     url = standin.url

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from records import announcements, db, people, profiles
+from tests.bot.channels.stores import channel_store  # noqa: F401 - fixture
 from tests.bot.conftest import DEVICE_TOKEN
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -24,6 +25,31 @@ def test_a_turn_answers_with_the_elders_voice(servers):
     body = reply.json()
     assert "王秀兰" in body["messages"][0]["text"]
     assert body["voice"]["language"] == "cmn" and 60 <= body["voice"]["rate"] <= 260
+    assert body["help"] in ("called", "asked", "none")
+
+
+@pytest.mark.integration
+def test_the_reply_says_what_it_can_promise_about_help(channel_store, monkeypatch):  # noqa: F811 - fixture
+    """The device raises its own alarm on a call for help the server could not act on."""
+    from bot.channels import speaker
+    from core.errors import StoreUnavailable
+    from records import emergency, safety
+
+    with db.session_scope(channel_store) as session:
+        elder = people.identify(session, "demo-elder").person_id
+    assert speaker._help(elder) == "none"
+    with db.session_scope(channel_store) as session:
+        safety.ask(session, elder, "speaker:demo-speaker", "我头好晕")
+    assert speaker._help(elder) == "asked"
+    with db.session_scope(channel_store) as session:
+        emergency.open_emergency(session, elder, "fall", "摔倒了")
+    assert speaker._help(elder) == "called"
+
+    def down(*_a, **_k):
+        raise StoreUnavailable("down")
+
+    monkeypatch.setattr(speaker.db, "session_scope", down)
+    assert speaker._help(elder) == "none", "nothing recorded: nothing promised"
 
 
 @pytest.mark.parametrize(
