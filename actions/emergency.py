@@ -124,7 +124,9 @@ def acknowledge_pending(identity: people.Identity) -> tuple[str, dict[str, Any]]
             if done is not None and done.already_by:
                 return "utter_acknowledged_already", {"name": done.already_by, "elder_name": done.elder_name}
             if done is not None:
-                return "utter_acknowledged", {"elder_name": done.elder_name, "address": done.address or "—"}
+                notes = f"要知道的：{done.notes}。" if done.notes else ""
+                return "utter_acknowledged", {"elder_name": done.elder_name, "address": done.address or "—",
+                                              "notes": notes}
             settled = alerts.acknowledge_alerts(session, identity.person_id)
             if settled is not None:
                 return "utter_acknowledged_alerts", {"elder_name": settled.elder_name}
@@ -159,7 +161,12 @@ class ActionAcknowledge(Action):
             return []
         if settled is None:
             dispatcher.utter_message(response="utter_nothing_to_acknowledge")
-        else:
-            response, values = settled
-            dispatcher.utter_message(response=response, **values)
-        return []
+            return []
+        response, values = settled
+        dispatcher.utter_message(response=response, **values)
+        return ambulance_asked(response)
+
+
+def ambulance_asked(response: str) -> list[EventType]:
+    """utter_acknowledged asks "120打了吗？": the next answer is recorded."""
+    return [SlotSet("ambulance_question", True)] if response == "utter_acknowledged" else []

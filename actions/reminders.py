@@ -21,7 +21,7 @@ from actions.common import (
     refuse_without_scope,
     text,
 )
-from actions.emergency import acknowledge_pending
+from actions.emergency import acknowledge_pending, ambulance_asked
 from actions.family import ActionManageConsent, speaks_of_consent
 from core.errors import StoreError
 from nlu import chinese, yesno
@@ -277,7 +277,7 @@ class ActionAffirmOutsideQuestion(Action):
             log.warning("could not check pending reminders or alerts: records unavailable")
         if settled is None:
             dispatcher.utter_message(response="utter_ok")
-        else:
-            response, values = settled
-            dispatcher.utter_message(response=response, **values)
-        return []
+            return []
+        response, values = settled
+        dispatcher.utter_message(response=response, **values)
+        return ambulance_asked(response)

@@ -2,8 +2,10 @@
 
     python -m bench.priority [--backlog 50000] [--delay 2.0] [--trials 30] [--out bench/results]
 
-Queues ``--backlog`` ordinary deliveries (a lecture broadcast) to a WeChat
-stand-in that takes ``--delay`` seconds to answer each one, runs the worker
+Queues ``--backlog`` deliveries of a real lecture broadcast
+(``lecture_deliveries``, sent by the worker's lecture path with its own
+claims and rate limits; ``--outbox``: ordinary outbox messages instead) to a
+WeChat stand-in that takes ``--delay`` seconds to answer each one, runs the worker
 as ``anxin run`` does, then opens an emergency every few seconds and
 measures, for each, the time from the committed event (the first rung's
 messages in the outbox) to the worker's first attempt to deliver it.  The
@@ -41,26 +43,43 @@ class SlowWeChat:
             self.first_attempt.setdefault(message.key, time.monotonic())
             if not message.key.startswith("esc"):
                 self.ordinary += 1
-        time.sleep(self.delay if not message.key.startswith("esc") else 0.05)
+        time.sleep(self.delay if not message.key.startswith("esc") else 0.05)  # lecture sends too
         return DeliveryResult(Outcome.SENT, provider_id="standin")
 
 
-def _backlog(url: str, n: int) -> None:
+def _backlog(url: str, n: int, outbox: bool = False) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+
     from records import db
-    from records.tables import OutboxMessage, utcnow
+    from records.tables import Lecture, LectureDelivery, OutboxMessage, Person, utcnow
 
     now = utcnow()
+    in_outbox, in_lecture = (n, 0) if outbox else (0, n)
     with db.session_scope(url) as session:
         session.bulk_insert_mappings(OutboxMessage, [
             {"key": f"lecture:bench:{i}:wechat:user-{i}", "channel": "wechat", "address": f"user-{i}",
              "kind": "broadcast", "template": "escalation.handled",
              "params": json.dumps({"name": "讲座", "elder_name": "大家"}), "status": "queued",
              "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for i in range(n)
+            for i in range(in_outbox)
+        ])
+        lecture = Lecture(title="防跌倒讲座", topic="跌倒", speaker="李医生", starts_at=now + dt.timedelta(days=3),
+                          place="社区中心", capacity=100, summary="", status="published")
+        session.add(lecture)
+        session.bulk_insert_mappings(Person, [{"role": "family", "name": f"听众{i}", "created_at": now}
+                                              for i in range(in_lecture)])
+        session.flush()
+        listeners = session.execute(select(Person.id).where(Person.name.like("听众%"))).scalars().all()
+        session.bulk_insert_mappings(LectureDelivery, [
+            {"lecture_id": lecture.id, "person_id": pid, "channel": "wechat", "address": f"lect-{pid}",
+             "kind": "broadcast", "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for pid in listeners
         ])
 
 
-def measure(backlog: int, delay: float, trials: int, gap: float) -> dict:
+def measure(backlog: int, delay: float, trials: int, gap: float, outbox: bool = False) -> dict:
     from sqlalchemy import select
 
     from bot.outbound.recording import RecordingAdapter
@@ -76,7 +95,7 @@ def measure(backlog: int, delay: float, trials: int, gap: float) -> dict:
     with db.session_scope(url) as session:
         seed.seed_demo(session, "bench-device-token")
         elder = session.execute(select(Person.id).where(Person.name == "王秀兰")).scalar_one()
-    _backlog(url, backlog)
+    _backlog(url, backlog, outbox)
     wechat = SlowWeChat(delay)
     recording = RecordingAdapter(tmp / "recording.jsonl")
     worker = Worker(url, {"wechat": wechat, "rest": recording, "telegram": recording, "console": recording,
@@ -108,7 +127,8 @@ def measure(backlog: int, delay: float, trials: int, gap: float) -> dict:
     waits.sort()
     return {"backlog": backlog, "delay_s": delay, "trials": trials, "waits_s": waits,
             "p50_s": statistics.median(waits), "p99_s": waits[min(len(waits) - 1, int(0.99 * len(waits)))],
-            "max_s": waits[-1], "ordinary_sent_meanwhile": wechat.ordinary}
+            "max_s": waits[-1], "ordinary_sent_meanwhile": wechat.ordinary,
+            "path": "outbox" if outbox else "lecture broadcast"}
 
 
 def plot(result: dict, path: Path) -> None:
@@ -135,14 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=2.0)
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between calls for help")
+    parser.add_argument("--outbox", action="store_true", help="queue outbox messages, not a lecture broadcast")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
-    result = measure(args.backlog, args.delay, args.trials, args.gap)
+    result = measure(args.backlog, args.delay, args.trials, args.gap, args.outbox)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "priority.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     plot(result, out / "priority.png")
-    table = [f"# A call for help behind {result['backlog']:,} queued broadcast deliveries", "",
+    table = [f"# A call for help behind {result['backlog']:,} queued deliveries ({result['path']})", "",
              f"Generated {datetime.now().isoformat(timespec='seconds')} by `python -m bench.priority`: one worker, "
              f"a WeChat stand-in answering each ordinary send in {result['delay_s']} s, "
              f"{result['trials']} calls for help.", "",

@@ -204,6 +204,7 @@ class StepRow:
     channels: str
     status: str
     ended_at: dt.datetime | None
+    delivery: str = ""  # this rung's messages: sent / failed / queued …, by channel
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,10 @@ class EventPage:
     outcome_note: str | None
     steps: list[StepRow]
     deliveries: dict[str, int]  # outbox status → count, for this event's ladder messages
+    notes: str = ""  # what a responder must know (elder_profiles.emergency_notes)
+    ambulance: str | None = None  # the responder's answer to "120打了吗？"
+    ambulance_by: str | None = None
+    ambulance_at: dt.datetime | None = None
 
 
 def emergency_page(session: Session, event_id: int, reader=None) -> EventPage:
@@ -240,8 +245,17 @@ def emergency_page(session: Session, event_id: int, reader=None) -> EventPage:
         person = session.get(Person, person_id) if person_id else None
         return person.name if person else None
 
+    per_rung: dict[tuple[int, int], list[str]] = {}
+    for key, channel, status in session.execute(
+        select(OutboxMessage.key, OutboxMessage.channel, OutboxMessage.status)
+        .where(OutboxMessage.key.startswith(f"esc:{event_id}:")).order_by(OutboxMessage.id)
+    ).all():
+        part = key.split(":")
+        if len(part) > 3 and part[2].isdigit() and part[3].isdigit():
+            per_rung.setdefault((int(part[2]), int(part[3])), []).append(f"{channel} {status}")
     steps = [
-        StepRow(st.notified_at, st.round, name(st.person_id) or "—", st.role, st.channels, st.status, st.ended_at)
+        StepRow(st.notified_at, st.round, name(st.person_id) or "—", st.role, st.channels, st.status, st.ended_at,
+                "，".join(per_rung.get((st.round, st.position), [])))
         for st in session.execute(
             select(EscalationStep).where(EscalationStep.event_id == event_id).order_by(EscalationStep.id)
         ).scalars()
@@ -257,6 +271,8 @@ def emergency_page(session: Session, event_id: int, reader=None) -> EventPage:
         event.category, event.trigger, event.status, event.opened_at, event.repeats,
         name(event.acknowledged_by), event.acknowledged_at, name(event.closed_by), event.closed_at,
         event.outcome, event.outcome_note, steps, deliveries,
+        notes=(profile.emergency_notes or "") if profile else "", ambulance=event.ambulance,
+        ambulance_by=name(event.ambulance_by), ambulance_at=event.ambulance_at,
     )
 
 
@@ -293,6 +309,17 @@ class PrivacyPage:
     family: list
     changes: list
     trail: list
+    emergency_notes: str = ""
+
+
+def set_emergency_notes(session: Session, elder_id: int, notes: str, reader=None) -> None:
+    """What whoever takes a call for help is told (conditions, medicines, the key
+    safe): kept on the profile, the change audited."""
+    profile = session.get(ElderProfile, elder_id)
+    if profile is None:
+        raise NotFound("no such elder")
+    profile.emergency_notes = " ".join((notes or "").split())[:200]
+    _audit(session, reader, [elder_id], "emergency notes changed")
 
 
 def privacy_page(session: Session, elder_id: int, limit: int = 200) -> PrivacyPage:
@@ -307,4 +334,6 @@ def privacy_page(session: Session, elder_id: int, limit: int = 200) -> PrivacyPa
     changes = [(c.at, c.relation, names.get(c.family_id, "（已解除）"), c.change, c.scopes, c.by_role,
                 names.get(c.by_person_id, ""), c.channel) for c in history]
     trail = [(e.at, names.get(e.actor_id, "系统"), e.actor_role, e.what, e.why, e.channel) for e in entries]
-    return PrivacyPage(elder_id, elder.name, binding.links(session, elder_id), changes, trail)
+    profile = session.get(ElderProfile, elder_id)
+    return PrivacyPage(elder_id, elder.name, binding.links(session, elder_id), changes, trail,
+                       (profile.emergency_notes or "") if profile else "")

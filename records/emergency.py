@@ -56,6 +56,7 @@ class Acknowledged:
     elder_name: str
     already_by: str | None = None  # someone else had acknowledged first
     address: str = ""
+    notes: str = ""  # what the responder must know: conditions, the key safe
 
 
 def open_event(session: Session, elder_id: int) -> EmergencyEvent | None:
@@ -138,9 +139,11 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
             event.round, event.position = event.round + 1, 0
         contact = contacts[event.position]
         key = f"esc:{event.id}:{event.round}:{event.position}"
-        # After a whole round with nobody answering, the worker is asked to call 120.
-        template = "escalation.worker_120" if contact.role == "worker" and event.round >= 2 else \
-            f"escalation.{contact.role}"
+        # The last rung of a round (the community worker, or whoever is last when
+        # the elder has none) is asked to call 120: the ladder has run out.
+        last = event.position == len(contacts) - 1
+        template = ("escalation.worker_120" if contact.role == "worker" else "escalation.last_120") if last \
+            else f"escalation.{contact.role}"
         channels = alerts.notify(
             session, contact.person_id, key, "escalation", template, _params(session, event), event.elder_id,
         )
@@ -156,7 +159,7 @@ def _fire(session: Session, event: EmergencyEvent, now: dt.datetime, tell_elder:
             if tell_elder:
                 alerts.tell_elder(
                     session, event.elder_id, f"esc-elder:{key}", "escalation",
-                    f"emergency.calling.{contact.role}",
+                    "emergency.calling.120" if last and len(contacts) > 1 else f"emergency.calling.{contact.role}",
                     {"name": contact.name, "relation": contact.relation},
                     expires_at=deadline,  # "calling your daughter" is stale once the next one is called
                 )
@@ -276,7 +279,32 @@ def acknowledge_event(
         alerts.notify(session, other, f"esc-handled:{event.id}:{other}", "escalation",
                       "escalation.handled", {"name": ack_name, "elder_name": name}, event.elder_id)
     profile = session.get(ElderProfile, event.elder_id)
-    return Acknowledged(event.id, event.elder_id, name, address=profile.address if profile else "")
+    return Acknowledged(event.id, event.elder_id, name, address=profile.address if profile else "",
+                        notes=(profile.emergency_notes or "") if profile else "")
+
+
+AMBULANCE = ("called", "not_yet", "not_needed")
+
+
+def record_ambulance(session: Session, person_id: int, answer: str,
+                     now: dt.datetime | None = None) -> Acknowledged | None:
+    """The acknowledging responder's answer to "120打了吗？" on the event they
+    took: recorded with who and when (a later "打了" replaces "还没打").  None
+    when they hold no open event."""
+    if answer not in AMBULANCE:
+        raise ValueError(f"unknown ambulance answer {answer!r}")
+    event = session.execute(
+        select(EmergencyEvent)
+        .where(EmergencyEvent.acknowledged_by == person_id, EmergencyEvent.status == "acknowledged")
+        .order_by(EmergencyEvent.acknowledged_at.desc()).with_for_update()
+    ).scalars().first()
+    if event is None:
+        return None
+    if event.ambulance != "called":  # once called, a stray 还没 does not undo it
+        event.ambulance, event.ambulance_by, event.ambulance_at = answer, person_id, now or utcnow()
+    profile = session.get(ElderProfile, event.elder_id)
+    return Acknowledged(event.id, event.elder_id, alerts.elder_name(session, event.elder_id),
+                        address=profile.address if profile else "")
 
 
 def close(

@@ -115,6 +115,7 @@ def _seed_people(session: Session, report: SeedReport) -> tuple[Person, Person]:
             person_id=elder.id, birth_year=1947, address="肇庆市端州区城东街道康乐社区3栋201",
             community="康乐社区", voice_language="cmn", speech_rate=130, signed_doctor_id=family_doctor.id,
             worker_id=worker.id, checkin_time="08:30",
+            emergency_notes="高血压、2型糖尿病，吃降压药和二甲双胍；门口钥匙盒密码 2580",
         ))
     add_identity(session, elder.id, "demo-elder")
     add_identity(session, family_doctor.id, "wechat:demo-doctor")

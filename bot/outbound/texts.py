@@ -30,6 +30,8 @@ MESSAGES = {
     "escalation.doctor": "utter_escalation_doctor",
     "escalation.worker": "utter_escalation_worker",
     "escalation.worker_120": "utter_escalation_worker_120",
+    "escalation.last_120": "utter_escalation_last_120",
+    "emergency.calling.120": "utter_emergency_calling_120",
     "emergency.calling.family": "utter_emergency_calling_family",
     "emergency.calling.doctor": "utter_emergency_calling_doctor",
     "emergency.calling.worker": "utter_emergency_calling_worker",

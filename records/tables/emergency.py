@@ -46,6 +46,10 @@ class EmergencyEvent(Base):
     closed_by = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
     outcome = Column(String(200))  # one of records.emergency.OUTCOMES (older rows: free text)
     outcome_note = Column(String(200))  # what the responder added
+    # The acknowledging responder's answer to "120打了吗？": called / not_yet (None: not answered)
+    ambulance = Column(String(16))
+    ambulance_by = Column(Integer)
+    ambulance_at = Column(UTCDateTime)
 
 
 class EscalationStep(Base):

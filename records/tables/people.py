@@ -54,6 +54,8 @@ class ElderProfile(Base):
     signed_doctor_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
     worker_id = Column(Integer, ForeignKey("people.id", ondelete="SET NULL"))
     checkin_time = Column(String(5))  # "HH:MM" local time, None = no daily check-in
+    # Told to whoever takes a call for help: conditions, medicines, the key safe.
+    emergency_notes = Column(String(200), nullable=False, default="", server_default="")
 
 
 class FamilyLink(Base):

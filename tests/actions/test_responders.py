@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from actions.emergency import ActionAcknowledge, ActionEmergency
-from actions.responders import ActionCloseEmergency, ActionCloseEmergencyAnswer, outcome_of
+from actions.responders import (
+    ActionCloseEmergency,
+    ActionCloseEmergencyAnswer,
+    ActionRecordAmbulance,
+    ambulance_answer,
+    outcome_of,
+)
 from records import db
 from records.tables import EmergencyEvent
 from tests.actions.safety import responses, run, tracker
@@ -69,3 +75,50 @@ def test_the_elder_closes_nothing_and_strangers_have_nothing_to_close(demo_store
     assert responses(stranger) == ["utter_close_nothing"]
     with db.session_scope(demo_store) as s:
         assert s.execute(select(EmergencyEvent)).scalar_one().status == "open"
+
+
+@pytest.mark.parametrize(
+    ("words", "intent_name", "answer"),
+    [
+        ("打了", "query_appointment", "called"), ("已经打了120", "emergency_unsure", "called"),
+        ("刚打完120", "emergency", "called"), ("救护车在路上了", "acknowledge_alert", "called"),
+        ("打咗喇 白车就到", "emergency_unsure", "called"), ("对", "affirm", "called"), ("是的", "affirm", "called"),
+        ("还没打", "nlu_fallback", "not_yet"), ("没有", "deny", "not_yet"), ("未打", "emergency_unsure", "not_yet"),
+        ("好的", "affirm", "not_yet"),  # "I will", not "it is done"
+        ("我看过了 不用打120", "emergency_unsure", "not_needed"), ("唔使叫", "deny", "not_needed"),
+        ("已经处理好了", "close_emergency", None), ("我妈又摔倒了", "emergency", None),
+    ],
+)
+def test_the_answer_to_has_120_been_called(words, intent_name, answer):
+    assert ambulance_answer(words, intent_name) == answer
+
+
+def test_the_responder_is_asked_about_120_and_the_answer_is_recorded(demo_store):
+    """Finding 3: nothing asked the responder whether 120 was called, nor told them the key facts."""
+    run(ActionEmergency(), tracker(text="救命 我摔倒了", intent="emergency"))
+    events, messages = run(ActionAcknowledge(), tracker(sender=DAUGHTER, text="收到", intent="acknowledge_alert"))
+    assert responses(messages) == ["utter_acknowledged"] and _slots(events) == {"ambulance_question": True}
+    assert "钥匙盒密码" in messages[0]["notes"] and messages[0]["address"].startswith("肇庆市")
+    asked = {"ambulance_question": True}
+    events, messages = run(ActionRecordAmbulance(), tracker(sender=DAUGHTER, text="还没打", intent="nlu_fallback",
+                                                            slots=asked))
+    assert responses(messages) == ["utter_ambulance_not_yet"] and _slots(events) == {"ambulance_question": True}
+    events, messages = run(ActionRecordAmbulance(), tracker(sender=DAUGHTER, text="刚打完120", intent="emergency",
+                                                            slots=asked))
+    assert responses(messages) == ["utter_ambulance_called"] and _slots(events) == {"ambulance_question": None}
+    with db.session_scope(demo_store) as session:
+        event = session.execute(select(EmergencyEvent)).scalar_one()
+        assert event.ambulance == "called" and event.ambulance_by is not None and event.ambulance_at is not None
+        assert event.status == "acknowledged", "recorded, not closed"
+
+
+def test_words_that_answer_something_else_go_where_their_intent_goes(demo_store):
+    run(ActionEmergency(), tracker(text="救命", intent="emergency"))
+    run(ActionAcknowledge(), tracker(sender=DAUGHTER, text="收到", intent="acknowledge_alert"))
+    events, messages = run(ActionRecordAmbulance(), tracker(sender=DAUGHTER, text="已经处理好了",
+                                                            intent="close_emergency",
+                                                            slots={"ambulance_question": True}))
+    assert responses(messages) == ["utter_close_ask"]
+    assert _slots(events)["ambulance_question"] is None and _slots(events)["close_pending"] is True
+    with db.session_scope(demo_store) as session:
+        assert session.execute(select(EmergencyEvent)).scalar_one().ambulance is None

@@ -127,8 +127,9 @@ def test_calls_for_help_are_claimed_before_anything_else(demo):
         assert len(ordinary) == 30 and all(r.kind == "lecture" for r in ordinary)
 
 
-def test_after_a_round_with_nobody_answering_the_worker_is_asked_to_call_120(demo):
-    """Finding 3: no rung asked anyone to call 120."""
+def test_when_the_round_runs_out_the_worker_is_asked_to_call_120(demo):
+    """Finding 3: no rung asked anyone to call 120 (then only in the second round,
+    about 14 minutes in with the demo ladder)."""
     with db.session_scope(demo.url) as s:
         event_id = emergency.open_emergency(s, demo.elder, now=T0, seconds=60).event_id
     for n in range(1, 9):
@@ -138,8 +139,26 @@ def test_after_a_round_with_nobody_answering_the_worker_is_asked_to_call_120(dem
         rows = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith(f"esc:{event_id}:"),
                                                      OutboxMessage.person_id == demo.worker)).scalars().all()
     templates = [r.template for r in rows]
-    assert "escalation.worker" in templates and "escalation.worker_120" in templates
-    assert templates.index("escalation.worker") < templates.index("escalation.worker_120")
+    assert templates and set(templates) == {"escalation.worker_120"}, "the worker's first message already asks"
+    with db.session_scope(demo.url) as s:
+        told = s.execute(select(OutboxMessage.template).where(OutboxMessage.key.startswith(f"esc-elder:esc:{event_id}:"))
+                         ).scalars().all()
+    assert "emergency.calling.120" in told, "the elder hears that 120 is being called"
+
+
+def test_an_elder_without_a_worker_has_the_last_rung_asked_to_call_120(demo):
+    from records.tables import ElderProfile
+
+    with db.session_scope(demo.url) as s:
+        s.get(ElderProfile, demo.elder).worker_id = None
+        event_id = emergency.open_emergency(s, demo.elder, now=T0, seconds=60).event_id
+    for n in range(1, 4):
+        with db.session_scope(demo.url) as s:
+            emergency.advance_due(s, T0 + dt.timedelta(seconds=60 * n))
+    with db.session_scope(demo.url) as s:
+        rows = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith(f"esc:{event_id}:1:"))
+                         .order_by(OutboxMessage.id)).scalars().all()
+    assert rows and rows[-1].template == "escalation.last_120" and rows[0].template == "escalation.family"
 
 
 def test_an_alert_the_doctor_does_not_acknowledge_goes_to_the_worker(demo):
@@ -209,3 +228,21 @@ def test_what_the_elder_hears_about_the_ladder_expires_with_its_news(demo):
     with db.session_scope(demo.url) as s:
         ack = s.execute(select(OutboxMessage).where(OutboxMessage.key.startswith(f"esc-ack:{event_id}"))).scalars().all()
         assert ack and all(r.expires_at == T0 + dt.timedelta(seconds=150) + emergency.ACK_NEWS_FOR for r in ack)
+
+
+def test_the_answer_about_120_is_kept_on_the_event_the_responder_took(demo):
+    with db.session_scope(demo.url) as s:
+        emergency.open_emergency(s, demo.elder, "fall", "摔倒了")
+        assert emergency.record_ambulance(s, demo.daughter, "called") is None, "she has not taken it"
+    with db.session_scope(demo.url) as s:
+        done = emergency.acknowledge(s, demo.daughter)
+        assert "钥匙盒" in done.notes
+    with db.session_scope(demo.url) as s:
+        assert emergency.record_ambulance(s, demo.daughter, "not_yet").elder_name == "王秀兰"
+        assert emergency.record_ambulance(s, demo.daughter, "called") is not None
+        assert emergency.record_ambulance(s, demo.daughter, "not_yet") is not None
+    with db.session_scope(demo.url) as s:
+        event = emergency.closable_by(s, demo.daughter)
+        assert event.ambulance == "called", "a stray 还没 after 打了 does not undo it"
+        with pytest.raises(ValueError):
+            emergency.record_ambulance(s, demo.daughter, "maybe")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from sanic import Blueprint
-from sanic.response import text
+from sanic.response import redirect, text
 
 from bot.console.render import error_page, page
 from bot.console.signin import reader
@@ -42,6 +42,15 @@ async def issue_code(request, elder_id: int):
         # worker who enrolled the elder gives it, with the elder present.
         return error_page(request, 403, "只有社区工作人员可以生成绑定码", "请联系社区工作人员。")
     return _elders_page(request, new_code=console_views.issue_binding_code(request.ctx.session, elder_id))
+
+
+@bp.post("/elders/<elder_id:int>/emergency-notes")
+async def emergency_notes(request, elder_id: int):
+    if request.ctx.user.role != "worker":
+        return error_page(request, 403, "只有社区工作人员可以修改", "请联系社区工作人员。")
+    console_views.set_emergency_notes(request.ctx.session, elder_id, request.form.get("notes") or "",
+                                      reader(request, "紧急时要知道的信息"))
+    return redirect(f"/elders/{elder_id}/privacy", status=303)
 
 
 @bp.get("/elders/<elder_id:int>/privacy")

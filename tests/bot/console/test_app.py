@@ -16,7 +16,7 @@ UNKNOWN_IDS = [("GET", "/lectures/9999", "没有这个讲座"), ("GET", "/lectur
                ("POST", "/handoffs/9999/claim", "没有这个请求"), ("POST", "/handoffs/9999/close", "没有这个请求"),
                ("POST", "/handoffs/9999/resume", "没有这个请求")]
 POST_ROUTES = ["/logout", "/emergencies/1/ack", "/lectures", "/lectures/1/publish",
-               "/elders/1/binding-code", "/handoffs/1/claim", "/handoffs/1/close", "/handoffs/1/resume"]
+               "/elders/1/binding-code", "/elders/1/emergency-notes", "/handoffs/1/claim", "/handoffs/1/close", "/handoffs/1/resume"]
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)

@@ -18,11 +18,11 @@ ROUTES = [("GET", "/lectures/{id}"), ("GET", "/lectures/{id}/progress.json"), ("
           ("POST", "/handoffs/{id}/resume"), ("POST", "/lectures"), ("GET", "/alerts"), ("GET", "/bookings"),
           ("GET", "/handoffs"), ("GET", "/elders"), ("GET", "/emergencies"), ("GET", "/"),
           ("GET", "/elders/{id}/privacy"), ("GET", "/elders/{id}/export.json"), ("GET", "/elders/{id}/export"),
-          ("POST", "/elders/{id}/erase"), ("GET", "/lectures/new")]
+          ("POST", "/elders/{id}/erase"), ("POST", "/elders/{id}/emergency-notes"), ("GET", "/lectures/new")]
 ids = st.one_of(st.integers(min_value=0, max_value=2**80).map(str), st.just(str(2**70)), st.just("-1"),
                 st.just("1e9"), st.text(alphabet="0123456789", min_size=30, max_size=60), st.just("%00"))
 NAMES = st.sampled_from(["note", "outcome", "title", "starts_at", "speaker", "summary", "relation", "all", "next",
-                         "msg", "login", "password", "why", "name", "confirm"])
+                         "msg", "login", "password", "why", "name", "confirm", "notes"])
 VALUES = st.one_of(st.text(max_size=200), st.just("2026-13-45T99:99"), st.just(str(2**70)))
 fields = st.dictionaries(NAMES, VALUES | st.just("救命" * 3000), max_size=5)
 query_fields = st.dictionaries(NAMES, VALUES, max_size=3)  # a URL stays within what a browser sends

@@ -77,3 +77,25 @@ def test_erasure_needs_the_name_typed_then_removes_the_elder(signed_in, store):
     with db.session_scope(store.database_url) as s:
         assert s.get(Person, elder) is None
     assert signed_in.get(f"/elders/{elder}/privacy").status_code == 404
+
+
+def test_the_worker_keeps_what_a_responder_must_know(signed_in, store):
+    """Told to whoever takes a call for help (the key safe, the conditions): the worker edits it."""
+    from records.tables import ElderProfile
+
+    elder = _elder(store)
+    token = signed_in.csrf(f"/elders/{elder}/privacy")
+    done = signed_in.post(f"/elders/{elder}/emergency-notes", {"csrf": token, "notes": "心衰 \n 钥匙在隔壁201"})
+    assert done.status_code == 303 and done.headers["location"] == f"/elders/{elder}/privacy"
+    assert "心衰 钥匙在隔壁201" in signed_in.get(f"/elders/{elder}/privacy").text
+    with db.session_scope(store.database_url) as s:
+        assert s.get(ElderProfile, elder).emergency_notes == "心衰 钥匙在隔壁201"
+    assert signed_in.post("/elders/99999/emergency-notes", {"csrf": token, "notes": "x"}).status_code == 404
+
+
+def test_a_doctor_cannot_change_the_emergency_notes(client, store):
+    from tests.bot.console.conftest import PASSWORD
+
+    assert client.sign_in(login="chen", password=PASSWORD).status_code == 303
+    refused = client.post(f"/elders/{_elder(store)}/emergency-notes", {"csrf": client.csrf("/"), "notes": "x"})
+    assert refused.status_code == 403
