@@ -168,5 +168,5 @@ class ActionAcknowledge(Action):
 
 
 def ambulance_asked(response: str) -> list[EventType]:
-    """utter_acknowledged asks "120打了吗？": the next answer is recorded."""
+    """The acknowledgement asks "120打了吗？": the next answer is recorded."""
     return [SlotSet("ambulance_question", True)] if response == "utter_acknowledged" else []
