@@ -54,9 +54,17 @@ def clock_times(tracker: Tracker) -> list[str]:
         said = chinese.PERIOD_NAMES.get(hint, "") + said
     found = chinese.parse_clock_times(said)
     for value in entities(tracker, "time"):
-        if isinstance(value, dict) and value.get("time") and value["time"] not in found and not hint:
+        if isinstance(value, dict) and value.get("time") and not hint \
+                and not any(_same_clock(value["time"], words) for words in found):
             found.append(value["time"])
     return sorted(dict.fromkeys(found))
+
+
+def _same_clock(a: str, b: str) -> bool:
+    """08:00 and 20:00 are the same 八点: the words' reading of it wins (晚饭后八点
+    is 20:00; the normaliser, blind to 晚饭后, added a reminder at 08:00)."""
+    (ha, ma), (hb, mb) = a.split(":"), b.split(":")
+    return ma == mb and int(ha) % 12 == int(hb) % 12
 
 
 _TIMES_A_DAY = re.compile(r"([一二两三四五六1-6])\s*(?:次|回|趟|遍|顿)")

@@ -98,6 +98,20 @@ def test_two_times_in_one_breath_are_two_times(demo_store):
     assert slots_of(events)["reminder_times"] == "08:00 20:00"
 
 
+def test_a_meal_before_the_hour_names_its_part_of_the_day_and_the_normaliser_adds_no_other(demo_store):
+    """每天晚饭后八点 was read back as 早上8点、晚上8点: the normaliser's 08:00 was added
+    to the words' 20:00 (a dose nobody asked for, twelve hours early)."""
+    events, messages = run(ActionSetReminder(), tracker(
+        text="每天晚饭后八点提醒我吃降压药", intent="set_reminder",
+        entities=[entity("medication", "降压药"), entity("time", {"time": "08:00", "text": "八点"})]))
+    assert slots_of(events)["reminder_times"] == "20:00"
+    events, _ = run(ActionSetReminder(), tracker(
+        text="早上八点半 晚上九点", intent="set_reminder", slots={"reminder_medication": "降压药"},
+        entities=[entity("time", {"time": "08:30", "text": "早上八点半"}), entity("time", {"time": "21:00"}),
+                  entity("time", {"time": "12:00", "text": "中午"})]))
+    assert slots_of(events)["reminder_times"] == "08:30 12:00 21:00", "a time the words missed is still added"
+
+
 def test_a_bare_time_takes_the_part_of_the_day_said_with_the_request(demo_store):
     events, messages = run(ActionSetReminder(), tracker(text="每日夜里睡觉前提醒我吃阿司匹林", intent="set_reminder",
                                                          entities=[entity("medication", "阿司匹林")]))
