@@ -223,7 +223,13 @@ def _check_exactly_once(url, var_dir) -> Counter:
     per_key = Counter(row["key"] for row in sent)
     assert [key for key, n in per_key.items() if n > 1] == [], "a message was sent twice"
     with db.session_scope(url) as session:
-        rows = session.execute(select(OutboxMessage.key, OutboxMessage.status)).all()
+        everything = session.execute(select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.last_error)).all()
+        # What the elder hears about the ladder ("正在联系…", "…收到了") expires with its
+        # news: with 1-second steps on a loaded machine some of it is stale before it
+        # is claimed, and is then failed as expired, never sent late.
+        stale = [k for k, status, why in everything
+                 if status == "failed" and why == "expired" and k.startswith(("esc-elder:", "esc-ack:"))]
+        rows = [(k, status) for k, status, _ in everything if k not in set(stale)]
         occurrences = session.execute(select(func.count()).select_from(ReminderOccurrence)).scalar_one()
         events = session.execute(select(EmergencyEvent.id)).scalars().all()
         for event_id in events:
